@@ -1,0 +1,3 @@
+from gamyeong.cli import main
+
+main()

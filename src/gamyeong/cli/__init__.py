@@ -1,0 +1,37 @@
+"""The ``gamyeong`` command line (Typer).
+
+Commands: ``synth`` (synthetic data), ``serve`` (the portal), ``demo`` (demo data and users),
+``manage`` (Django management commands), ``audit`` (audit-trail checks), ``assets`` (build KRDS).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from gamyeong.cli import assets, audit, demo, manage, serve, synth
+
+app = typer.Typer(
+    name="gamyeong",
+    help=(
+        "가명(gamyeong): 사회보장 가명정보의 제공·결합·분석·반출을 다루는 플랫폼입니다.\n\n"
+        "gamyeong runs the provision, combination, closed analysis and export review of "
+        "pseudonymized social-security data."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+app.command("synth")(synth.synth)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.command(
+    "manage",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)(manage.manage)
+app.add_typer(audit.app, name="audit")
+app.command("assets")(assets.assets)
+
+
+def main() -> None:
+    app()

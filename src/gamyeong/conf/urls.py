@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from gamyeong.web.middleware import public
+
+urlpatterns = [
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("accounts/", include("gamyeong.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("catalog/", include("gamyeong.catalog.urls")),
+    path("governance/", include("gamyeong.governance.urls")),
+    path("rooms/", include("gamyeong.workspace.urls")),
+    path("", include("gamyeong.web.urls")),
+]
+

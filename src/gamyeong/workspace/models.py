@@ -1,0 +1,51 @@
+"""The closed analysis environment (폐쇄형 분석 공간): its rooms.
+
+SSIS runs two rooms on the 14th floor: the pseudonymized-data analysis room (가명정보 분석실,
+6 seats, pseudonymized data only) and the personal-information innovation zone (개인정보
+이노베이션 존, 4 seats, pseudonymized and personal data). Bookings, workspaces and sandboxed jobs
+come with the closed-environment issue.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gamyeong.web.bilingual import localized
+
+
+class AnalysisRoom(models.Model):
+    class DataClasses(models.TextChoices):
+        PSEUDONYMIZED = "pseudonymized", _("Pseudonymized data only")
+        PSEUDONYMIZED_AND_PERSONAL = "pseudonymized_and_personal", _(
+            "Pseudonymized and personal data"
+        )
+
+    code = models.SlugField(_("code"), unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_ko = models.CharField(_("Korean name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    floor = models.CharField(_("location"), max_length=50)
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    purpose_ko = models.CharField(_("purpose (Korean)"), max_length=200)
+    purpose_en = models.CharField(_("purpose (English)"), max_length=200)
+    data_classes = models.CharField(_("data it may host"), max_length=40, choices=DataClasses.choices)
+    workstation = models.CharField(_("workstation"), max_length=100)
+    software = models.CharField(_("analysis software"), max_length=200)
+    hardware = models.CharField(_("analysis hardware"), max_length=200)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("analysis room")
+        verbose_name_plural = _("analysis rooms")
+
+    def __str__(self) -> str:
+        return self.name_ko
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def purpose(self) -> str:
+        return localized(self, "purpose")

@@ -1,0 +1,10 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gamyeong.web.middleware import public
+from gamyeong.workspace.models import AnalysisRoom
+
+
+@public
+def rooms(request: HttpRequest) -> HttpResponse:
+    return render(request, "workspace/rooms.html", {"rooms": AnalysisRoom.objects.all()})
