@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 app.command("synth")(synth.synth)
 app.command("serve")(serve.serve)
-app.command("demo")(demo.demo)
+app.add_typer(demo.app, name="demo")
 app.command(
     "manage",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
