@@ -226,7 +226,8 @@ USE_TZ = True
 
 # Static files: KRDS assets built from npm, served by WhiteNoise straight from the finders ------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # only `gamyeong manage collectstatic` fills it
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("krds", KRDS_DIR)] if KRDS_DIR.is_dir() else []
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -158,6 +158,14 @@ def _problem(kind: ProblemKind, seq: int, ko: str, en: str) -> ChainProblem:
     return ChainProblem(kind, seq, ko, en)
 
 
+def _with_following(events: Iterator[AuditEvent]) -> Iterator[tuple[AuditEvent, AuditEvent | None]]:
+    current = next(events, None)
+    while current is not None:
+        following = next(events, None)
+        yield current, following
+        current = following
+
+
 def verify_chain() -> VerifyReport:
     """Walk the chain in order and return the first edited, inserted or deleted event."""
     head = AuditChainHead.objects.filter(singleton=1).first()
@@ -165,8 +173,9 @@ def verify_chain() -> VerifyReport:
     head_hash = head.event_hash if head else GENESIS_HASH
     prev_seq, prev_hash, prev_prev_hash = 0, GENESIS_HASH, ""
     checked = 0
-    for event in AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=2000):
-        problem = _check_link(event, prev_seq, prev_hash, prev_prev_hash)
+    events = AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=2000)
+    for event, following in _with_following(events):
+        problem = _check_link(event, following, prev_seq, prev_hash, prev_prev_hash)
         if problem is not None:
             return VerifyReport(checked, head_seq, problem)
         checked += 1
@@ -175,7 +184,11 @@ def verify_chain() -> VerifyReport:
 
 
 def _check_link(
-    event: AuditEvent, prev_seq: int, prev_hash: str, prev_prev_hash: str
+    event: AuditEvent,
+    following: AuditEvent | None,
+    prev_seq: int,
+    prev_hash: str,
+    prev_prev_hash: str,
 ) -> ChainProblem | None:
     seq = event.seq
     if seq <= prev_seq:
@@ -185,38 +198,36 @@ def _check_link(
             f"#{seq} 기록이 중복되었습니다: 끼워 넣은 기록입니다",
             f"event #{seq} appears twice: one copy was inserted",
         )
-    if event.prev_hash != prev_hash:
-        if prev_prev_hash and event.prev_hash == prev_prev_hash:
-            return _problem(
-                "inserted",
-                prev_seq,
-                f"#{prev_seq} 기록이 체인 중간에 끼워 넣어졌습니다",
-                f"event #{prev_seq} was inserted into the chain",
-            )
-        if seq > prev_seq + 1:
-            first, last = prev_seq + 1, seq - 1
-            span = f"#{first}" if first == last else f"#{first}–#{last}"
-            return _problem(
-                "deleted",
-                first,
-                f"{span} 기록이 삭제되었습니다",
-                f"event {span} was deleted",
-            )
-        if prev_seq == 0:
-            return _problem(
-                "edited", seq, f"#{seq} 기록이 수정되었습니다", f"event #{seq} was edited"
-            )
-        return _problem(
-            "edited",
-            prev_seq,
-            f"#{prev_seq} 기록이 수정되었습니다 (해시가 다시 계산됨)",
-            f"event #{prev_seq} was edited and its hash recomputed",
-        )
     if event_hash(event) != event.event_hash:
+        return _problem("edited", seq, f"#{seq} 기록이 수정되었습니다", f"event #{seq} was edited")
+    if event.prev_hash == prev_hash:
+        return None
+    if seq > prev_seq + 1:
+        first, last = prev_seq + 1, seq - 1
+        span = f"#{first}" if first == last else f"#{first}–#{last}"
         return _problem(
-            "edited", seq, f"#{seq} 기록이 수정되었습니다", f"event #{seq} was edited"
+            "deleted", first, f"{span} 기록이 삭제되었습니다", f"event {span} was deleted"
         )
-    return None
+    if prev_prev_hash and event.prev_hash == prev_prev_hash:
+        return _problem(
+            "inserted",
+            prev_seq,
+            f"#{prev_seq} 기록이 체인 중간에 끼워 넣어졌습니다",
+            f"event #{prev_seq} was inserted into the chain",
+        )
+    if prev_seq == 0 or (following is not None and following.prev_hash == prev_hash):
+        return _problem(
+            "inserted",
+            seq,
+            f"#{seq} 기록이 체인 중간에 끼워 넣어졌습니다",
+            f"event #{seq} was inserted into the chain",
+        )
+    return _problem(
+        "edited",
+        prev_seq,
+        f"#{prev_seq} 기록이 수정되었습니다 (해시가 다시 계산됨)",
+        f"event #{prev_seq} was edited and its hash recomputed",
+    )
 
 
 def _check_end(last_seq: int, last_hash: str, head_seq: int, head_hash: str) -> ChainProblem | None:

@@ -112,7 +112,9 @@ def rrn_like(rng: np.random.Generator, birth_date: np.ndarray, sex: np.ndarray) 
     back = digits[:, 6:] @ (10 ** np.arange(6, -1, -1))
     return pl.DataFrame({"f": front, "b": back}).select(
         pl.concat_str(
-            pl.col("f").cast(pl.String).str.zfill(6), pl.lit("-"), pl.col("b").cast(pl.String)
+            pl.col("f").cast(pl.String).str.zfill(6),
+            pl.lit("-"),
+            pl.col("b").cast(pl.String).str.zfill(7),
         )
     ).to_series()
 
