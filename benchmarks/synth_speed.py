@@ -36,8 +36,10 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True)
         rows = {d["name"]: d["rows"] for d in manifest["datasets"]}
         runs.append(seconds)
-        print(f"run {run + 1}: {seconds:.2f} s  ({args.persons / seconds:,.0f} persons/s)  rows={rows}"
-              f"  parquet={size / 1e6:.1f} MB")
+        print(
+            f"run {run + 1}: {seconds:.2f} s  ({args.persons / seconds:,.0f} persons/s)  rows={rows}"
+            f"  parquet={size / 1e6:.1f} MB"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = {
         "persons": args.persons,

@@ -5,6 +5,7 @@ GAMYEONG_DATABASE_URL points at one (``make test`` does both when GAMYEONG_TEST_
 from __future__ import annotations
 
 from pathlib import Path
+
 import pytest
 
 from gamyeong.engine.synth import SynthConfig, generate

@@ -26,8 +26,11 @@ ORGANISATIONS: tuple[tuple[str, str, str], ...] = (
     ("한국고용정보원", "Korea Employment Information Service", Kind.PROVIDER),
     ("보건복지부", "Ministry of Health and Welfare", Kind.MINISTRY),
     ("한국인터넷진흥원", "Korea Internet & Security Agency", Kind.KEY_AGENCY),
-    ("한국사회보장정보원 가명정보결합센터", "SSIS Pseudonymized-Data Combination Centre",
-     Kind.COMBINATION_AGENCY),
+    (
+        "한국사회보장정보원 가명정보결합센터",
+        "SSIS Pseudonymized-Data Combination Centre",
+        Kind.COMBINATION_AGENCY,
+    ),
     ("한국보건사회연구원", "Korea Institute for Health and Social Affairs", Kind.USER_ORG),
 )
 
@@ -44,11 +47,19 @@ class DemoUser:
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("researcher", "김연구", "한국보건사회연구원", ("researcher",), "빈곤불평등연구실"),
     DemoUser("mohw", "이승인", "보건복지부", ("ministry_approver",), "기초생활보장과"),
-    DemoUser("ssis-data", "박가명", "한국사회보장정보원", ("provider_data_manager",), "데이터관리부"),
+    DemoUser(
+        "ssis-data", "박가명", "한국사회보장정보원", ("provider_data_manager",), "데이터관리부"
+    ),
     DemoUser("keis-data", "최고용", "한국고용정보원", ("provider_data_manager",), "고용데이터팀"),
-    DemoUser("kisa-key", "정결합키", "한국인터넷진흥원", ("key_agency_staff",), "가명정보결합지원팀"),
-    DemoUser("ssis-combine", "강결합", "한국사회보장정보원 가명정보결합센터",
-             ("combination_agency_staff",)),
+    DemoUser(
+        "kisa-key", "정결합키", "한국인터넷진흥원", ("key_agency_staff",), "가명정보결합지원팀"
+    ),
+    DemoUser(
+        "ssis-combine",
+        "강결합",
+        "한국사회보장정보원 가명정보결합센터",
+        ("combination_agency_staff",),
+    ),
     DemoUser("reviewer1", "윤심사", "한국사회보장정보원 가명정보결합센터", ("export_reviewer",)),
     DemoUser("reviewer2", "한심사", "한국사회보장정보원 가명정보결합센터", ("export_reviewer",)),
     DemoUser("security", "오보호", "한국사회보장정보원", ("security_officer",), "정보보호부"),

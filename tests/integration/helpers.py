@@ -12,8 +12,12 @@ from gamyeong.accounts.models import Organisation
 from gamyeong.accounts.services import NewUser, create_user, ensure_organisation
 
 
-def make_user(username: str = "alice", roles: tuple[str, ...] = ("researcher",),
-              kind: str = Organisation.Kind.USER_ORG, org: str = "테스트연구원") -> NewUser:
+def make_user(
+    username: str = "alice",
+    roles: tuple[str, ...] = ("researcher",),
+    kind: str = Organisation.Kind.USER_ORG,
+    org: str = "테스트연구원",
+) -> NewUser:
     organisation, _ = ensure_organisation(org, kind=kind)
     return create_user(username, full_name="테스트 사용자", organisation=organisation, roles=roles)
 

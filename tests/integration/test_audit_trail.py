@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import connection
 
@@ -28,7 +30,7 @@ def test_chain_links_each_event_to_the_one_before() -> None:
     events = _events()
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == audit.GENESIS_HASH
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.event_hash
     report = audit.verify_chain()
     assert report.ok and report.events_checked == 5
@@ -66,8 +68,10 @@ def test_edited_event_with_recomputed_hash_is_found() -> None:
     forged = AuditEvent.objects.get(seq=3)
     forged.summary = "forged"
     new_hash = audit.event_hash(forged)
-    _sql("UPDATE governance_auditevent SET summary = %s, event_hash = %s WHERE seq = %s",
-         ["forged", new_hash, 3])
+    _sql(
+        "UPDATE governance_auditevent SET summary = %s, event_hash = %s WHERE seq = %s",
+        ["forged", new_hash, 3],
+    )
     report = audit.verify_chain()
     assert report.problem is not None
     assert (report.problem.kind, report.problem.seq) == ("edited", 3)
@@ -94,8 +98,12 @@ def test_event_appended_outside_the_service_is_found() -> None:
     events = _events()
     last = events[-1]
     fake = AuditEvent(
-        seq=6, occurred_at=last.occurred_at, actor="intruder", action="catalog.changed",
-        detail_json="{}", prev_hash=last.event_hash,
+        seq=6,
+        occurred_at=last.occurred_at,
+        actor="intruder",
+        action="catalog.changed",
+        detail_json="{}",
+        prev_hash=last.event_hash,
     )
     fake.event_hash = audit.event_hash(fake)
     fake.save()  # a well-formed event, but the chain head was not moved
@@ -111,8 +119,12 @@ def test_event_inserted_in_the_middle_is_found() -> None:
         _sql("UPDATE governance_auditevent SET seq = %s WHERE seq = %s", [seq + 1, seq])
     # prev_hash is unique, so the forger cannot point at #2 as the real #3 does.
     fake = AuditEvent(
-        seq=3, occurred_at=events[1].occurred_at, actor="intruder", action="catalog.changed",
-        detail_json="{}", prev_hash="f" * 64,
+        seq=3,
+        occurred_at=events[1].occurred_at,
+        actor="intruder",
+        action="catalog.changed",
+        detail_json="{}",
+        prev_hash="f" * 64,
     )
     fake.event_hash = audit.event_hash(fake)
     _sql(

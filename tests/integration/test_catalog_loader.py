@@ -59,7 +59,7 @@ def test_bad_manifest_says_where_and_loads_nothing(tmp_path: Path, synth_dir: Pa
 
 def test_unreadable_manifest_is_reported(tmp_path: Path) -> None:
     broken = tmp_path / "manifest.json"
-    broken.write_bytes("{\"datasets\": [".encode())
+    broken.write_bytes(b'{"datasets": [')
     with pytest.raises(ManifestError, match="cannot parse"):
         load_manifest(broken)
     with pytest.raises(ManifestError, match="no manifest"):

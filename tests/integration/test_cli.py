@@ -44,7 +44,9 @@ def test_synth_with_unwritable_out(tmp_path: Path) -> None:
 
 
 def test_synth_writes_files_and_prints_a_summary(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["synth", "--persons", "500", "--seed", "3", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["synth", "--persons", "500", "--seed", "3", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "manifest.json").exists()
     assert "ssis_persons" in result.output and "500" in result.output
@@ -56,7 +58,11 @@ def test_serve_with_unreachable_database(tmp_path: Path) -> None:
     env["GAMYEONG_VAR_DIR"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "gamyeong", "serve", "--port", "8799"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "데이터베이스에 연결할 수 없습니다" in result.stderr
@@ -70,7 +76,11 @@ def test_bad_setting_is_reported(tmp_path: Path) -> None:
     env["GAMYEONG_VAR_DIR"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "gamyeong", "audit", "verify"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "GAMYEONG_LOGIN_FAILURE_LIMIT" in result.stderr

@@ -39,16 +39,22 @@ def test_partner_uses_its_own_formats(frames: dict[str, pl.DataFrame]) -> None:
 
 
 def test_ground_truth_pairs_are_the_same_people(frames: dict[str, pl.DataFrame]) -> None:
-    joined = frames["truth"].join(frames["persons"], on="person_id").join(
-        frames["partner"], on="insured_id", suffix="_partner"
+    joined = (
+        frames["truth"]
+        .join(frames["persons"], on="person_id")
+        .join(frames["partner"], on="insured_id", suffix="_partner")
     )
     clean = joined.filter(pl.col("typo_field").is_null())
     normalised = clean.select(
         (pl.col("name") == pl.col("name_partner").str.replace_all(" ", "")).alias("name"),
-        (pl.col("birth_date").dt.strftime("%Y%m%d")
-         == pl.col("birth_date_partner").str.replace_all(r"[.\-]", "")).alias("birth"),
-        (pl.col("phone").str.replace_all("-", "")
-         == pl.col("phone_partner").str.replace_all(r"[ \-]", "")).alias("phone"),
+        (
+            pl.col("birth_date").dt.strftime("%Y%m%d")
+            == pl.col("birth_date_partner").str.replace_all(r"[.\-]", "")
+        ).alias("birth"),
+        (
+            pl.col("phone").str.replace_all("-", "")
+            == pl.col("phone_partner").str.replace_all(r"[ \-]", "")
+        ).alias("phone"),
     )
     assert normalised.select(pl.all().all()).row(0) == (True, True, True)
     typos = joined.filter(pl.col("typo_field").is_not_null())

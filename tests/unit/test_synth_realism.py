@@ -103,8 +103,10 @@ def test_payment_amounts_within_the_rules(eligibility: pl.DataFrame) -> None:
     housing_max = max(max(row) for row in RULES.housing_reference_rent)
     assert amounts("housing").max() <= housing_max
     assert amounts("single_parent").min() >= RULES.single_parent_per_child
-    assert eligibility.filter(pl.col("programme") == "medical")["payment_amount_krw"].null_count() \
+    assert (
+        eligibility.filter(pl.col("programme") == "medical")["payment_amount_krw"].null_count()
         == eligibility.filter(pl.col("programme") == "medical").height
+    )
 
 
 def test_programme_ages(eligibility: pl.DataFrame) -> None:
@@ -151,8 +153,13 @@ def test_population_structure(persons: pl.DataFrame) -> None:
     assert 0.30 <= one_person <= 0.42
     assert persons["sido_code"].n_unique() == 17
     assert persons["sigungu_code"].n_unique() >= 200
-    assert set(households["household_type"].unique()) >= {"1인가구", "부부가구", "한부모가구",
-                                                           "조손가구", "3세대 이상 가구"}
+    assert set(households["household_type"].unique()) >= {
+        "1인가구",
+        "부부가구",
+        "한부모가구",
+        "조손가구",
+        "3세대 이상 가구",
+    }
     seoul = (persons["sido_name"] == "서울특별시").mean()
     assert 0.15 <= seoul <= 0.21
 
@@ -180,7 +187,9 @@ def test_phones_are_in_unassigned_blocks(persons: pl.DataFrame) -> None:
 def test_manifest_describes_every_file_and_column(synth_dir: Path) -> None:
     manifest = json.loads((synth_dir / "manifest.json").read_text(encoding="utf-8"))
     assert {d["name"] for d in manifest["datasets"]} == {
-        "ssis_persons", "ssis_eligibility", "keis_employment",
+        "ssis_persons",
+        "ssis_eligibility",
+        "keis_employment",
     }
     polars_type = {"string": pl.String, "date": pl.Date, "boolean": pl.Boolean}
     for dataset in manifest["datasets"]:
@@ -188,7 +197,12 @@ def test_manifest_describes_every_file_and_column(synth_dir: Path) -> None:
         assert frame.height == dataset["rows"]
         assert [c["name"] for c in dataset["columns"]] == frame.columns
         for column in dataset["columns"]:
-            assert column["class"] in {"direct_identifier", "quasi_identifier", "sensitive", "other"}
+            assert column["class"] in {
+                "direct_identifier",
+                "quasi_identifier",
+                "sensitive",
+                "other",
+            }
             assert column["label_ko"] and column["label_en"]
             dtype = frame.schema[column["name"]]
             if column["type"] == "integer":

@@ -10,8 +10,12 @@ import pytest
 
 from gamyeong.engine.synth import SynthConfig, SynthError, generate
 
-FILES = ("ssis_persons.parquet", "ssis_eligibility.parquet", "keis_employment.parquet",
-         "ground_truth/partner_overlap.parquet")
+FILES = (
+    "ssis_persons.parquet",
+    "ssis_eligibility.parquet",
+    "keis_employment.parquet",
+    "ground_truth/partner_overlap.parquet",
+)
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -53,7 +57,9 @@ def test_bad_shares_are_refused(tmp_path: Path) -> None:
         generate(SynthConfig(persons=100, overlap=0.95), tmp_path / "x")
 
 
-def test_failed_run_leaves_previous_output_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_run_leaves_previous_output_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     generate(SynthConfig(persons=500, seed=1), out)
     before = _digests(out)

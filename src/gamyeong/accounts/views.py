@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from gamyeong.accounts import totp
 from gamyeong.accounts.forms import LoginForm, OneTimeCodeForm
 from gamyeong.governance import audit
-from gamyeong.web.middleware import public
+from gamyeong.web.middleware import is_verified, public
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -41,13 +41,15 @@ def _with_next(name: str, request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
+    if is_verified(user):
         return HttpResponseRedirect(_next_url(request))
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             auth_login(request, form.get_user())
-            step = "accounts:verify" if totp.confirmed_device(request.user) else "accounts:totp_setup"
+            step = (
+                "accounts:verify" if totp.confirmed_device(request.user) else "accounts:totp_setup"
+            )
             return HttpResponseRedirect(_with_next(step, request))
         audit.record(
             "auth.login_failed",
@@ -75,7 +77,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect(settings.LOGIN_URL)
-    if user.is_verified():  # type: ignore[union-attr]
+    if is_verified(user):
         return HttpResponseRedirect(_next_url(request))
     device = totp.confirmed_device(user)
     if device is None:

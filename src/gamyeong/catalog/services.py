@@ -41,10 +41,13 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ManifestError(f"매니페스트 파일이 없습니다: {path}", f"no manifest at {path}") from None
+        raise ManifestError(
+            f"매니페스트 파일이 없습니다: {path}", f"no manifest at {path}"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ManifestError(
-            f"매니페스트를 읽을 수 없습니다: {path} ({exc})", f"cannot parse manifest {path} ({exc})"
+            f"매니페스트를 읽을 수 없습니다: {path} ({exc})",
+            f"cannot parse manifest {path} ({exc})",
         ) from None
     _validate(data, path)
     return dict(data)
@@ -102,7 +105,9 @@ def _load_dataset(
     entry: dict[str, Any], programmes: dict[str, Programme], relative_dir: str, actor: Any
 ) -> int:
     provider, _ = ensure_organisation(
-        entry["provider"], kind=Organisation.Kind.PROVIDER, name_en=entry.get("provider_en", ""),
+        entry["provider"],
+        kind=Organisation.Kind.PROVIDER,
+        name_en=entry.get("provider_en", ""),
         actor=actor,
     )
     system = entry.get("source_system")
@@ -167,6 +172,10 @@ def load_manifest(path: Path, *, data_dir: Path | None = None, actor: Any = "sys
         object_type="catalog.manifest",
         object_id=str(path.name),
         summary=f"{result.datasets} datasets, {result.items} items",
-        detail={"manifest": str(path), "seed": manifest.get("seed"), "persons": manifest.get("persons")},
+        detail={
+            "manifest": str(path),
+            "seed": manifest.get("seed"),
+            "persons": manifest.get("persons"),
+        },
     )
     return result

@@ -50,12 +50,16 @@ def demo(
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("합성 데이터 / synthetic data", total=1.0)
             manifest, generated = demo_setup.ensure_synthetic_data(
-                persons, seed, lambda stage, f: progress.update(task, completed=f, description=stage)
+                persons,
+                seed,
+                lambda stage, f: progress.update(task, completed=f, description=stage),
             )
     except SynthError as exc:
         fail(exc.korean, exc.english)
     state = "생성함 / generated" if generated else "이미 있음 / already there"
-    console.print(f"합성 데이터 / synthetic data: {manifest.parent} ({persons:,}명, seed {seed}) — {state}")
+    console.print(
+        f"합성 데이터 / synthetic data: {manifest.parent} ({persons:,}명, seed {seed}) — {state}"
+    )
     loaded = demo_setup.load_demo_catalog(manifest)
     console.print(
         f"카탈로그 / catalog: 데이터셋 {loaded.datasets}, 항목 {loaded.items}, 자격 {loaded.programmes}"

@@ -24,9 +24,7 @@ def serve(
 
     from gamyeong.conf.wsgi import application
 
-    Console().print(
-        f"[bold]gamyeong[/] → http://{host}:{port}/  (Ctrl+C 로 종료 / Ctrl+C to stop)"
-    )
+    Console().print(f"[bold]gamyeong[/] → http://{host}:{port}/  (Ctrl+C 로 종료 / Ctrl+C to stop)")
     try:
         waitress_serve(application, host=host, port=port, threads=threads, ident="gamyeong")
     except OSError as exc:

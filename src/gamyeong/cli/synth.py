@@ -12,10 +12,13 @@ from gamyeong.cli.errors import fail
 
 def synth(
     persons: int = typer.Option(..., "--persons", "-n", help="사람 수 (number of persons)"),
-    seed: int = typer.Option(2026, help="난수 시드: 같은 시드는 같은 데이터 (same seed, same data)"),
+    seed: int = typer.Option(
+        2026, help="난수 시드: 같은 시드는 같은 데이터 (same seed, same data)"
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="출력 디렉터리 (output directory)"),
     overlap: float = typer.Option(
-        0.3, help="다른 기관 데이터에도 있는 사람의 비율 (share of persons also in the partner data)"
+        0.3,
+        help="다른 기관 데이터에도 있는 사람의 비율 (share of persons also in the partner data)",
     ),
     partner_only: float = typer.Option(
         0.1, help="다른 기관에만 있는 행의 비율 (share of partner rows not in SSIS data)"

@@ -36,9 +36,7 @@ def setting_int(name: str, default: int, description: str, *, minimum: int | Non
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigurationError(
-            f"{name}={raw!r}: 정수가 아닙니다 (not an integer)"
-        ) from None
+        raise ConfigurationError(f"{name}={raw!r}: 정수가 아닙니다 (not an integer)") from None
     if minimum is not None and value < minimum:
         raise ConfigurationError(
             f"{name}={value}: {minimum} 이상이어야 합니다 (must be at least {minimum})"
@@ -52,7 +50,9 @@ def setting_bool(name: str, default: bool, description: str) -> bool:
         return True
     if raw in {"0", "false", "no", "off", ""}:
         return False
-    raise ConfigurationError(f"{name}={raw!r}: 1/0, true/false 중 하나여야 합니다 (must be a boolean)")
+    raise ConfigurationError(
+        f"{name}={raw!r}: 1/0, true/false 중 하나여야 합니다 (must be a boolean)"
+    )
 
 
 def setting_list(name: str, default: str, description: str) -> list[str]:

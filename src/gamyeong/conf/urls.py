@@ -13,4 +13,3 @@ urlpatterns = [
     path("rooms/", include("gamyeong.workspace.urls")),
     path("", include("gamyeong.web.urls")),
 ]
-

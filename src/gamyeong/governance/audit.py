@@ -235,7 +235,10 @@ def _check_end(last_seq: int, last_hash: str, head_seq: int, head_hash: str) -> 
         first = last_seq + 1
         span = f"#{first}" if first == head_seq else f"#{first}–#{head_seq}"
         return _problem(
-            "deleted", first, f"마지막 {span} 기록이 삭제되었습니다", f"the last event(s) {span} were deleted"
+            "deleted",
+            first,
+            f"마지막 {span} 기록이 삭제되었습니다",
+            f"the last event(s) {span} were deleted",
         )
     if last_seq > head_seq:
         first = head_seq + 1

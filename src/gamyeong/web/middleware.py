@@ -15,6 +15,12 @@ from django.urls import reverse
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
 
+def is_verified(user: Any) -> bool:
+    """Logged in with a password *and* a second factor (django-otp adds ``is_verified``)."""
+    check = getattr(user, "is_verified", None)
+    return bool(user is not None and user.is_authenticated and check is not None and check())
+
+
 def public(view: ViewFunc) -> ViewFunc:
     """Mark a view as public: it is served without a login (home, catalog, procedures …)."""
     return login_not_required(view)
@@ -44,7 +50,7 @@ class VerifiedLoginRequiredMiddleware:
         if request.path.startswith(settings.STATIC_URL):
             return None
         user = request.user
-        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
+        if is_verified(user):
             return None
         if user.is_authenticated:
             query = urlencode({"next": request.get_full_path()})

@@ -17,8 +17,9 @@ from gamyeong.web.bilingual import localized
 class AnalysisRoom(models.Model):
     class DataClasses(models.TextChoices):
         PSEUDONYMIZED = "pseudonymized", _("Pseudonymized data only")
-        PSEUDONYMIZED_AND_PERSONAL = "pseudonymized_and_personal", _(
-            "Pseudonymized and personal data"
+        PSEUDONYMIZED_AND_PERSONAL = (
+            "pseudonymized_and_personal",
+            _("Pseudonymized and personal data"),
         )
 
     code = models.SlugField(_("code"), unique=True)
@@ -29,7 +30,9 @@ class AnalysisRoom(models.Model):
     seats = models.PositiveSmallIntegerField(_("seats"))
     purpose_ko = models.CharField(_("purpose (Korean)"), max_length=200)
     purpose_en = models.CharField(_("purpose (English)"), max_length=200)
-    data_classes = models.CharField(_("data it may host"), max_length=40, choices=DataClasses.choices)
+    data_classes = models.CharField(
+        _("data it may host"), max_length=40, choices=DataClasses.choices
+    )
     workstation = models.CharField(_("workstation"), max_length=100)
     software = models.CharField(_("analysis software"), max_length=200)
     hardware = models.CharField(_("analysis hardware"), max_length=200)

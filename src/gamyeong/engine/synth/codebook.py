@@ -14,8 +14,8 @@ from typing import Any
 from gamyeong.engine.synth.population import HOUSEHOLD_TYPES, RELATIONSHIPS
 from gamyeong.engine.synth.rules import PROGRAMMES
 
-D, Q, S, O = "direct_identifier", "quasi_identifier", "sensitive", "other"
-ITEM_CLASSES = (D, Q, S, O)
+DIRECT, QUASI, SENSITIVE, OTHER = "direct_identifier", "quasi_identifier", "sensitive", "other"
+ITEM_CLASSES = (DIRECT, QUASI, SENSITIVE, OTHER)
 
 
 @dataclass(frozen=True)
@@ -79,29 +79,55 @@ PERSONS = DatasetSpec(
     unit_ko="사람 1명",
     unit_en="one person",
     columns=(
-        Column("person_id", D, "string", "개인 관리번호", "Person management number"),
-        Column("household_id", D, "string", "가구 관리번호", "Household management number"),
-        Column("name", D, "string", "성명", "Name"),
-        Column("rrn", D, "string", "주민등록번호(형태)", "Resident registration number (shape)"),
-        Column("phone", D, "string", "휴대전화번호", "Mobile phone number"),
-        Column("address", D, "string", "주소", "Address"),
-        Column("birth_date", Q, "date", "생년월일", "Date of birth"),
-        Column("sex", Q, "integer", "성별", "Sex", values=SEX_VALUES),
-        Column("age", Q, "integer", "나이(만)", "Age (completed years)"),
-        Column("sido_code", Q, "string", "시도 코드", "Province code"),
-        Column("sido_name", Q, "string", "시도", "Province"),
-        Column("sigungu_code", Q, "string", "시군구 코드", "District code"),
-        Column("sigungu_name", Q, "string", "시군구", "District"),
-        Column("household_type", Q, "string", "가구유형", "Household type",
-               values={ko: en for _code, ko, en in HOUSEHOLD_TYPES}),
-        Column("household_size", Q, "integer", "가구원수", "Household size"),
-        Column("relationship", Q, "string", "가구주와의 관계", "Relationship to the head",
-               values={ko: en for _code, ko, en in RELATIONSHIPS}),
-        Column("disability", S, "string", "장애 정도", "Disability",
-               values={"심한 장애": "severe", "심하지 않은 장애": "not severe"}),
+        Column("person_id", DIRECT, "string", "개인 관리번호", "Person management number"),
+        Column("household_id", DIRECT, "string", "가구 관리번호", "Household management number"),
+        Column("name", DIRECT, "string", "성명", "Name"),
+        Column(
+            "rrn", DIRECT, "string", "주민등록번호(형태)", "Resident registration number (shape)"
+        ),
+        Column("phone", DIRECT, "string", "휴대전화번호", "Mobile phone number"),
+        Column("address", DIRECT, "string", "주소", "Address"),
+        Column("birth_date", QUASI, "date", "생년월일", "Date of birth"),
+        Column("sex", QUASI, "integer", "성별", "Sex", values=SEX_VALUES),
+        Column("age", QUASI, "integer", "나이(만)", "Age (completed years)"),
+        Column("sido_code", QUASI, "string", "시도 코드", "Province code"),
+        Column("sido_name", QUASI, "string", "시도", "Province"),
+        Column("sigungu_code", QUASI, "string", "시군구 코드", "District code"),
+        Column("sigungu_name", QUASI, "string", "시군구", "District"),
+        Column(
+            "household_type",
+            QUASI,
+            "string",
+            "가구유형",
+            "Household type",
+            values={ko: en for _code, ko, en in HOUSEHOLD_TYPES},
+        ),
+        Column("household_size", QUASI, "integer", "가구원수", "Household size"),
+        Column(
+            "relationship",
+            QUASI,
+            "string",
+            "가구주와의 관계",
+            "Relationship to the head",
+            values={ko: en for _code, ko, en in RELATIONSHIPS},
+        ),
+        Column(
+            "disability",
+            SENSITIVE,
+            "string",
+            "장애 정도",
+            "Disability",
+            values={"심한 장애": "severe", "심하지 않은 장애": "not severe"},
+        ),
         *(
-            Column(f"has_{p.code}", S, "boolean", f"{p.name_ko} 자격 보유", f"Has {p.name_en.lower()}",
-                   programme=p.code)
+            Column(
+                f"has_{p.code}",
+                SENSITIVE,
+                "boolean",
+                f"{p.name_ko} 자격 보유",
+                f"Has {p.name_en.lower()}",
+                programme=p.code,
+            )
             for p in PROGRAMMES
         ),
     ),
@@ -123,18 +149,25 @@ ELIGIBILITY = DatasetSpec(
     unit_ko="사람 1명의 자격 1개",
     unit_en="one eligibility of one person",
     columns=(
-        Column("person_id", D, "string", "개인 관리번호", "Person management number"),
-        Column("household_id", D, "string", "가구 관리번호", "Household management number"),
-        Column("programme", O, "string", "자격", "Eligibility", values=PROGRAMME_VALUES),
-        Column("acquisition_date", Q, "date", "자격 취득일", "Date acquired"),
-        Column("covered_members", O, "integer", "보장가구원수", "Covered household members"),
-        Column("payment_amount_krw", S, "integer", "지급금액(원)", "Payment (KRW)"),
-        Column("benefit_detail", S, "string", "급여 구분", "Benefit detail"),
-        Column("is_representative", O, "boolean", "가구 대표 여부", "Household representative"),
-        Column("income_krw", S, "integer", "소득평가액(원/월)", "Evaluated income (KRW/month)"),
-        Column("assets_krw", S, "integer", "재산(원)", "Assets (KRW)"),
-        Column("recognized_income_krw", S, "integer", "소득인정액(원/월)",
-               "Recognised income (KRW/month)"),
+        Column("person_id", DIRECT, "string", "개인 관리번호", "Person management number"),
+        Column("household_id", DIRECT, "string", "가구 관리번호", "Household management number"),
+        Column("programme", OTHER, "string", "자격", "Eligibility", values=PROGRAMME_VALUES),
+        Column("acquisition_date", QUASI, "date", "자격 취득일", "Date acquired"),
+        Column("covered_members", OTHER, "integer", "보장가구원수", "Covered household members"),
+        Column("payment_amount_krw", SENSITIVE, "integer", "지급금액(원)", "Payment (KRW)"),
+        Column("benefit_detail", SENSITIVE, "string", "급여 구분", "Benefit detail"),
+        Column("is_representative", OTHER, "boolean", "가구 대표 여부", "Household representative"),
+        Column(
+            "income_krw", SENSITIVE, "integer", "소득평가액(원/월)", "Evaluated income (KRW/month)"
+        ),
+        Column("assets_krw", SENSITIVE, "integer", "재산(원)", "Assets (KRW)"),
+        Column(
+            "recognized_income_krw",
+            SENSITIVE,
+            "integer",
+            "소득인정액(원/월)",
+            "Recognised income (KRW/month)",
+        ),
     ),
 )
 
@@ -155,20 +188,39 @@ EMPLOYMENT = DatasetSpec(
     unit_ko="피보험자 1명",
     unit_en="one insured person",
     columns=(
-        Column("insured_id", D, "string", "피보험자 관리번호", "Insured-person number"),
-        Column("name", D, "string", "성명", "Name"),
-        Column("birth_date", Q, "string", "생년월일(기관 형식)", "Date of birth (partner format)"),
-        Column("sex", Q, "string", "성별", "Sex", values={"남": "male", "여": "female"}),
-        Column("phone", D, "string", "연락처", "Phone"),
-        Column("industry", Q, "string", "업종(대분류)", "Industry (section)"),
-        Column("firm_size", Q, "string", "사업장 규모", "Firm size"),
-        Column("insured_since", Q, "date", "피보험자격 취득일", "Insured since"),
-        Column("monthly_wage_krw", S, "integer", "보수월액(원)", "Monthly wage (KRW)"),
-        Column("employment_status", O, "string", "고용 상태", "Employment status",
-               values={"재직": "employed", "상실": "left"}),
-        Column("job_seeking_benefit", S, "boolean", "구직급여 수급", "Receives job-seeking benefit"),
-        Column("job_seeking_benefit_krw", S, "integer", "구직급여 월액(원)",
-               "Job-seeking benefit (KRW/month)"),
+        Column("insured_id", DIRECT, "string", "피보험자 관리번호", "Insured-person number"),
+        Column("name", DIRECT, "string", "성명", "Name"),
+        Column(
+            "birth_date", QUASI, "string", "생년월일(기관 형식)", "Date of birth (partner format)"
+        ),
+        Column("sex", QUASI, "string", "성별", "Sex", values={"남": "male", "여": "female"}),
+        Column("phone", DIRECT, "string", "연락처", "Phone"),
+        Column("industry", QUASI, "string", "업종(대분류)", "Industry (section)"),
+        Column("firm_size", QUASI, "string", "사업장 규모", "Firm size"),
+        Column("insured_since", QUASI, "date", "피보험자격 취득일", "Insured since"),
+        Column("monthly_wage_krw", SENSITIVE, "integer", "보수월액(원)", "Monthly wage (KRW)"),
+        Column(
+            "employment_status",
+            OTHER,
+            "string",
+            "고용 상태",
+            "Employment status",
+            values={"재직": "employed", "상실": "left"},
+        ),
+        Column(
+            "job_seeking_benefit",
+            SENSITIVE,
+            "boolean",
+            "구직급여 수급",
+            "Receives job-seeking benefit",
+        ),
+        Column(
+            "job_seeking_benefit_krw",
+            SENSITIVE,
+            "integer",
+            "구직급여 월액(원)",
+            "Job-seeking benefit (KRW/month)",
+        ),
     ),
 )
 

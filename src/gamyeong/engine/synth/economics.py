@@ -43,12 +43,10 @@ class Economics:
 
 
 def _round_krw(values: np.ndarray, unit: int = 1000) -> np.ndarray:
-    return (np.maximum(values, 0) // unit * unit).astype(np.int64)
+    return np.asarray(np.maximum(values, 0) // unit * unit, dtype=np.int64)
 
 
-def build_economics(
-    rng: np.random.Generator, pop: Population, rules: ProgrammeRules
-) -> Economics:
+def build_economics(rng: np.random.Generator, pop: Population, rules: ProgrammeRules) -> Economics:
     head = np.flatnonzero(pop.role == HEAD)
     head_age = pop.age[head]
     min_age = np.full(pop.households, 200)
@@ -114,7 +112,7 @@ def build_economics(
 def _married(pop: Population) -> np.ndarray:
     has_spouse = np.zeros(pop.households, dtype=bool)
     has_spouse[pop.household[pop.role == SPOUSE]] = True
-    return ((pop.role == HEAD) & has_spouse[pop.household]) | (pop.role == SPOUSE)
+    return np.asarray(((pop.role == HEAD) & has_spouse[pop.household]) | (pop.role == SPOUSE))
 
 
 def _pension_units(
@@ -157,9 +155,7 @@ def _pension_units(
     )
     deduction = np.array(rules.basic_pension_property_deduction_by_grade)[hh_grade[h] - 1]
     asset_income = (
-        np.maximum(
-            property_ - deduction + savings - rules.basic_pension_financial_deduction, 0
-        )
+        np.maximum(property_ - deduction + savings - rules.basic_pension_financial_deduction, 0)
         * rules.basic_pension_property_rate_yearly
         / 12
     )

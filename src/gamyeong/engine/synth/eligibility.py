@@ -49,7 +49,11 @@ class Context:
     """Everything the programme rules look at, per person."""
 
     def __init__(
-        self, rng: np.random.Generator, pop: Population, eco: Economics, rules: ProgrammeRules,
+        self,
+        rng: np.random.Generator,
+        pop: Population,
+        eco: Economics,
+        rules: ProgrammeRules,
         as_of: date,
     ) -> None:
         self.rng, self.pop, self.eco, self.rules = rng, pop, eco, rules
@@ -66,10 +70,14 @@ class Context:
         self.person_spell = rng.exponential(1.0, pop.persons)
 
     def threshold(self, share: float) -> np.ndarray:
-        return (self.hh_median * share).astype(np.int64)[self.h]
+        return np.asarray((self.hh_median * share).astype(np.int64)[self.h])
 
     def acquired(
-        self, persons: np.ndarray, code: str, mean_years: float, earliest: np.ndarray | None = None,
+        self,
+        persons: np.ndarray,
+        code: str,
+        mean_years: float,
+        earliest: np.ndarray | None = None,
         household_spell: bool = True,
     ) -> np.ndarray:
         """Acquisition dates: a spell of exponential length before the reference date, never
@@ -80,7 +88,7 @@ class Context:
             floor = np.maximum(floor, earliest)
         spell = (self.hh_spell if household_spell else self.person_spell)[persons]
         days = np.floor(spell * mean_years * 365.25).astype(np.int64)
-        return np.maximum(self.as_of - days * DAY, floor)
+        return np.asarray(np.maximum(self.as_of - days * DAY, floor))
 
     def household_grant(
         self, code: str, mask: np.ndarray, payment: np.ndarray, detail: np.ndarray, years: float
@@ -246,8 +254,14 @@ def _disability_pension(c: Context) -> Grant:
     )
 
 
-def _child_grant(c: Context, code: str, persons: np.ndarray, payment: np.ndarray,
-                 detail: np.ndarray, earliest: np.ndarray | None = None) -> Grant:
+def _child_grant(
+    c: Context,
+    code: str,
+    persons: np.ndarray,
+    payment: np.ndarray,
+    detail: np.ndarray,
+    earliest: np.ndarray | None = None,
+) -> Grant:
     birth = c.pop.birth_date[persons]
     applied = birth + c.rng.integers(0, 60, persons.size) * DAY
     start = np.datetime64(c.rules.programme_start[code], "D")
@@ -274,8 +288,11 @@ def _child_allowance(c: Context) -> Grant:
     persons = np.flatnonzero(c.pop.age <= r.child_allowance_max_age)
     # Children who had aged out under the old limit (under 8) re-acquired it in January 2026.
     aged_out = c.pop.birth_date[persons] + np.floor(8 * 365.25).astype(np.int64) * DAY
-    earliest = np.where(aged_out < np.datetime64("2026-01-01"), np.datetime64("2026-01-01", "D"),
-                        np.datetime64("1900-01-01", "D"))
+    earliest = np.where(
+        aged_out < np.datetime64("2026-01-01"),
+        np.datetime64("2026-01-01", "D"),
+        np.datetime64("1900-01-01", "D"),
+    )
     payment = np.full(persons.size, r.child_allowance, dtype=np.int64)
     return _child_grant(c, "child_allowance", persons, payment, np.full(persons.size, ""), earliest)
 
@@ -293,8 +310,16 @@ def _parent_benefit(c: Context) -> Grant:
 
 
 PROGRAMME_BUILDERS = (
-    _livelihood, _medical, _housing, _education, _near_poor, _basic_pension,
-    _disability_pension, _single_parent, _child_allowance, _parent_benefit,
+    _livelihood,
+    _medical,
+    _housing,
+    _education,
+    _near_poor,
+    _basic_pension,
+    _disability_pension,
+    _single_parent,
+    _child_allowance,
+    _parent_benefit,
 )
 
 
@@ -305,7 +330,9 @@ def build_grants(
     return [builder(context) for builder in PROGRAMME_BUILDERS]
 
 
-def eligibility_frame(grants: list[Grant], person_id: pl.Series, household_id: pl.Series) -> pl.DataFrame:
+def eligibility_frame(
+    grants: list[Grant], person_id: pl.Series, household_id: pl.Series
+) -> pl.DataFrame:
     """The eligibility table, ordered by person then programme."""
     frames = []
     for order, grant in enumerate(grants):
@@ -336,9 +363,11 @@ def eligibility_frame(grants: list[Grant], person_id: pl.Series, household_id: p
         pl.col("programme"),
         pl.col("acquisition_date"),
         pl.col("covered_members"),
-        pl.when(pl.col("payment_amount_krw") >= 0).then(pl.col("payment_amount_krw"))
+        pl.when(pl.col("payment_amount_krw") >= 0)
+        .then(pl.col("payment_amount_krw"))
         .alias("payment_amount_krw"),
-        pl.when(pl.col("benefit_detail") != "").then(pl.col("benefit_detail"))
+        pl.when(pl.col("benefit_detail") != "")
+        .then(pl.col("benefit_detail"))
         .alias("benefit_detail"),
         pl.col("is_representative"),
         *[pl.when(pl.col("_means")).then(pl.col(m)).alias(m) for m in money],

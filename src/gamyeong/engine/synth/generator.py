@@ -16,7 +16,13 @@ from gamyeong.engine.synth import codebook
 from gamyeong.engine.synth.economics import build_economics
 from gamyeong.engine.synth.eligibility import build_grants, eligibility_frame
 from gamyeong.engine.synth.errors import SynthError
-from gamyeong.engine.synth.identifiers import addresses, given_names_for, phones, rrn_like, surnames_for
+from gamyeong.engine.synth.identifiers import (
+    addresses,
+    given_names_for,
+    phones,
+    rrn_like,
+    surnames_for,
+)
 from gamyeong.engine.synth.partner import (
     PartnerPersons,
     choose_overlap,
@@ -24,7 +30,12 @@ from gamyeong.engine.synth.partner import (
     partner_frame,
     with_typos,
 )
-from gamyeong.engine.synth.population import HOUSEHOLD_TYPES, RELATIONSHIPS, Population, build_population
+from gamyeong.engine.synth.population import (
+    HOUSEHOLD_TYPES,
+    RELATIONSHIPS,
+    Population,
+    build_population,
+)
 from gamyeong.engine.synth.reference import regions
 from gamyeong.engine.synth.rules import PROGRAMMES, ProgrammeRules
 from gamyeong.engine.synth.writer import prepare_output, staging
@@ -80,7 +91,9 @@ def _persons_frame(
     birth_year = pop.birth_date.astype("datetime64[Y]").astype(np.int64) + 1970
     person_id = _ids(rng, "P", pop.persons, 10)
     household_id = _ids(rng, "H", pop.households, 9).gather(pop.household)
-    name = np.char.add(surnames_for(rng, pop).astype(str), given_names_for(rng, pop.sex, birth_year))
+    name = np.char.add(
+        surnames_for(rng, pop).astype(str), given_names_for(rng, pop.sex, birth_year)
+    )
     columns: dict[str, Any] = {
         "person_id": person_id,
         "household_id": household_id,
@@ -111,7 +124,7 @@ def _partner(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     has_phone = persons["phone"].is_not_null().to_numpy()
     chosen = choose_overlap(rng, persons["age"].to_numpy(), low_income, has_phone, config.overlap)
-    extra = int(round(chosen.size * config.partner_only / (1 - config.partner_only)))
+    extra = round(chosen.size * config.partner_only / (1 - config.partner_only))
     as_of = np.datetime64(config.as_of, "D")
     others = outsiders(rng, extra, as_of)
     people = PartnerPersons(
@@ -127,7 +140,8 @@ def _partner(
     truth = (
         register.filter(pl.col("_ssis_index") >= 0)
         .select(
-            persons["person_id"].gather(register.filter(pl.col("_ssis_index") >= 0)["_ssis_index"])
+            persons["person_id"]
+            .gather(register.filter(pl.col("_ssis_index") >= 0)["_ssis_index"])
             .alias("person_id"),
             pl.col("insured_id"),
             pl.col("_typo").alias("typo_field"),
@@ -192,8 +206,9 @@ def generate(config: SynthConfig, out: Path, progress: Progress | None = None) -
     }
     with staging(out) as stage:
         datasets = [
-            _dataset_entry(spec, frames[spec.name].height,
-                           stage.write_parquet(frames[spec.name], spec.file))
+            _dataset_entry(
+                spec, frames[spec.name].height, stage.write_parquet(frames[spec.name], spec.file)
+            )
             for spec in codebook.DATASETS
         ]
         truth_sha = stage.write_parquet(truth, codebook.GROUND_TRUTH_FILE)

@@ -31,7 +31,7 @@ RANDOM_SCHEME_START = np.datetime64("2020-10-05", "D")
 
 def rrn_check_digit(first12: np.ndarray) -> np.ndarray:
     """Check digit of the pre-2020 scheme for an (n, 12) array of digits."""
-    return (11 - (first12 @ RRN_WEIGHTS) % 11) % 10
+    return np.asarray((11 - (first12 @ RRN_WEIGHTS) % 11) % 10, dtype=np.int64)
 
 
 CENTURY = {1: 1900, 2: 1900, 5: 1900, 6: 1900, 3: 2000, 4: 2000, 7: 2000, 8: 2000, 9: 1800, 0: 1800}
@@ -56,7 +56,7 @@ def is_valid_rrn(value: str) -> bool:
     if born >= RANDOM_SCHEME_START:
         return True
     d = np.array([int(c) for c in digits])
-    return int(rrn_check_digit(d[None, :12])[0]) == d[12]
+    return bool(int(rrn_check_digit(d[None, :12])[0]) == d[12])
 
 
 def surnames_for(rng: np.random.Generator, pop: Population) -> np.ndarray:
@@ -74,7 +74,9 @@ def surnames_for(rng: np.random.Generator, pop: Population) -> np.ndarray:
     return table.name[np.where(inherits | (pop.role == HEAD), head_surname, drawn)]
 
 
-def given_names_for(rng: np.random.Generator, sex: np.ndarray, birth_year: np.ndarray) -> np.ndarray:
+def given_names_for(
+    rng: np.random.Generator, sex: np.ndarray, birth_year: np.ndarray
+) -> np.ndarray:
     out = np.empty(sex.size, dtype=object)
     for pool in given_names():
         mask = (sex == pool.sex) & (birth_year >= pool.birth_from) & (birth_year <= pool.birth_to)
@@ -83,7 +85,9 @@ def given_names_for(rng: np.random.Generator, sex: np.ndarray, birth_year: np.nd
             out[mask] = pool.names[rng.choice(pool.names.size, size=count, p=pool.weight)]
     missing = out == None  # noqa: E711 — element-wise comparison on an object array
     if missing.any():
-        oldest = [p for p in given_names() if p.birth_from == min(q.birth_from for q in given_names())]
+        oldest = [
+            p for p in given_names() if p.birth_from == min(q.birth_from for q in given_names())
+        ]
         fallback = np.concatenate([p.names for p in oldest])
         out[missing] = fallback[rng.integers(0, fallback.size, int(missing.sum()))]
     return out.astype(str)
@@ -110,13 +114,17 @@ def rrn_like(rng: np.random.Generator, birth_date: np.ndarray, sex: np.ndarray) 
     digits[:, 12] = (valid + rng.integers(1, 10, n)) % 10  # anything but the valid digit
     front = digits[:, :6] @ (10 ** np.arange(5, -1, -1))
     back = digits[:, 6:] @ (10 ** np.arange(6, -1, -1))
-    return pl.DataFrame({"f": front, "b": back}).select(
-        pl.concat_str(
-            pl.col("f").cast(pl.String).str.zfill(6),
-            pl.lit("-"),
-            pl.col("b").cast(pl.String).str.zfill(7),
+    return (
+        pl.DataFrame({"f": front, "b": back})
+        .select(
+            pl.concat_str(
+                pl.col("f").cast(pl.String).str.zfill(6),
+                pl.lit("-"),
+                pl.col("b").cast(pl.String).str.zfill(7),
+            )
         )
-    ).to_series()
+        .to_series()
+    )
 
 
 def phones(rng: np.random.Generator, age: np.ndarray) -> pl.Series:
@@ -159,12 +167,21 @@ def addresses(rng: np.random.Generator, region_index: np.ndarray) -> pl.Series:
         }
     )
     base = pl.concat_str(
-        pl.col("sido"), pl.lit(" "), pl.col("sigungu"), pl.lit(" "), pl.col("road"), pl.lit(" "),
+        pl.col("sido"),
+        pl.lit(" "),
+        pl.col("sigungu"),
+        pl.lit(" "),
+        pl.col("road"),
+        pl.lit(" "),
         pl.col("building").cast(pl.String),
     )
     suffix = pl.concat_str(
-        pl.lit(", "), pl.col("dong").cast(pl.String), pl.lit("동 "), pl.col("floor").cast(pl.String),
-        pl.col("unit").cast(pl.String).str.zfill(2), pl.lit("호"),
+        pl.lit(", "),
+        pl.col("dong").cast(pl.String),
+        pl.lit("동 "),
+        pl.col("floor").cast(pl.String),
+        pl.col("unit").cast(pl.String).str.zfill(2),
+        pl.lit("호"),
     )
     return df.select(
         pl.when(pl.col("apt")).then(pl.concat_str(base, suffix)).otherwise(base).alias("address")

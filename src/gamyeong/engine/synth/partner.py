@@ -21,10 +21,19 @@ from gamyeong.engine.synth.reference import surnames
 
 INDUSTRIES = np.array(
     [
-        "C 제조업", "G 도매 및 소매업", "Q 보건업 및 사회복지 서비스업", "F 건설업",
-        "I 숙박 및 음식점업", "N 사업시설 관리, 사업 지원 및 임대 서비스업", "H 운수 및 창고업",
-        "M 전문, 과학 및 기술 서비스업", "J 정보통신업", "P 교육 서비스업", "K 금융 및 보험업",
-        "S 협회 및 단체, 수리 및 기타 개인 서비스업", "O 공공 행정, 국방 및 사회보장 행정",
+        "C 제조업",
+        "G 도매 및 소매업",
+        "Q 보건업 및 사회복지 서비스업",
+        "F 건설업",
+        "I 숙박 및 음식점업",
+        "N 사업시설 관리, 사업 지원 및 임대 서비스업",
+        "H 운수 및 창고업",
+        "M 전문, 과학 및 기술 서비스업",
+        "J 정보통신업",
+        "P 교육 서비스업",
+        "K 금융 및 보험업",
+        "S 협회 및 단체, 수리 및 기타 개인 서비스업",
+        "O 공공 행정, 국방 및 사회보장 행정",
     ]
 )
 INDUSTRY_SHARE = np.array([20, 12, 14, 8, 7, 9, 5, 6, 5, 4, 3, 4, 3], dtype=np.float64)
@@ -45,12 +54,15 @@ class PartnerPersons:
 
 
 def choose_overlap(
-    rng: np.random.Generator, age: np.ndarray, low_income: np.ndarray, has_phone: np.ndarray,
+    rng: np.random.Generator,
+    age: np.ndarray,
+    low_income: np.ndarray,
+    has_phone: np.ndarray,
     share: float,
 ) -> np.ndarray:
     """Indices of the SSIS persons the partner also holds: working-age adults, fewer of them
     among low-income households."""
-    wanted = int(round(share * age.size))
+    wanted = round(share * age.size)
     pool = np.flatnonzero((age >= 18) & (age <= 70) & has_phone)
     if wanted > pool.size:
         from gamyeong.engine.synth import SynthError
@@ -85,24 +97,31 @@ def with_typos(
     """Introduce one typo in a share of the overlapping records; return the field per record."""
     n = people.name.size
     hit = (people.ssis_index >= 0) & (rng.random(n) < rate)
-    field = np.where(hit, rng.choice(["name", "birth_date", "phone"], size=n, p=[0.4, 0.3, 0.3]), "")
+    field = np.where(
+        hit, rng.choice(["name", "birth_date", "phone"], size=n, p=[0.4, 0.3, 0.3]), ""
+    )
     replacement = TYPO_SYLLABLES[rng.integers(0, TYPO_SYLLABLES.size, n)]
     names = pl.DataFrame({"name": people.name, "typo": field == "name", "r": replacement})
     last = pl.col("name").str.slice(-1, 1)
-    name = names.select(
-        pl.when(pl.col("typo"))
-        .then(
-            pl.concat_str(
-                pl.col("name").str.slice(0, pl.col("name").str.len_chars() - 1),
-                pl.when(last == pl.col("r")).then(pl.lit("빈")).otherwise(pl.col("r")),
+    name = (
+        names.select(
+            pl.when(pl.col("typo"))
+            .then(
+                pl.concat_str(
+                    pl.col("name").str.slice(0, pl.col("name").str.len_chars() - 1),
+                    pl.when(last == pl.col("r")).then(pl.lit("빈")).otherwise(pl.col("r")),
+                )
             )
+            .otherwise(pl.col("name"))
         )
-        .otherwise(pl.col("name"))
-    ).to_series().to_numpy()
+        .to_series()
+        .to_numpy()
+    )
     shift = np.where(field == "birth_date", rng.choice([-1, 1], size=n), 0)
     birth = people.birth_date + shift * np.timedelta64(1, "D")
-    phone_df = pl.DataFrame({"p": people.phone, "typo": field == "phone",
-                             "d": rng.integers(1, 10, n)})
+    phone_df = pl.DataFrame(
+        {"p": people.phone, "typo": field == "phone", "d": rng.integers(1, 10, n)}
+    )
     phone = phone_df.select(
         pl.when(pl.col("typo"))
         .then(
@@ -133,10 +152,16 @@ def partner_frame(
     order = rng.permutation(n)  # the partner's rows are in its own order
     employed = rng.random(n) < 0.82
     insured_years = rng.exponential(6.0, n)
-    birth_plus_18 = people.birth_date + np.floor(18 * 365.25).astype(np.int64) * np.timedelta64(1, "D")
-    since = np.maximum(as_of - np.floor(insured_years * 365.25).astype(np.int64) * np.timedelta64(1, "D"),
-                       birth_plus_18)
-    wage = (3_200_000 * np.exp(rng.normal(0, 0.5, n)) * np.where(low_income, 0.55, 1.0)) // 1000 * 1000
+    birth_plus_18 = people.birth_date + np.floor(18 * 365.25).astype(np.int64) * np.timedelta64(
+        1, "D"
+    )
+    since = np.maximum(
+        as_of - np.floor(insured_years * 365.25).astype(np.int64) * np.timedelta64(1, "D"),
+        birth_plus_18,
+    )
+    wage = (
+        (3_200_000 * np.exp(rng.normal(0, 0.5, n)) * np.where(low_income, 0.55, 1.0)) // 1000 * 1000
+    )
     benefit = ~employed & (rng.random(n) < 0.45)
     df = pl.DataFrame(
         {
@@ -148,7 +173,9 @@ def partner_frame(
             "name_style": rng.choice(3, size=n, p=[0.60, 0.35, 0.05]),
             "date_style": rng.choice(3, size=n, p=[0.70, 0.20, 0.10]),
             "phone_style": rng.choice(3, size=n, p=[0.30, 0.40, 0.30]),
-            "industry": INDUSTRIES[rng.choice(INDUSTRIES.size, size=n, p=INDUSTRY_SHARE / INDUSTRY_SHARE.sum())],
+            "industry": INDUSTRIES[
+                rng.choice(INDUSTRIES.size, size=n, p=INDUSTRY_SHARE / INDUSTRY_SHARE.sum())
+            ],
             "firm_size": FIRM_SIZES[rng.choice(FIRM_SIZES.size, size=n, p=FIRM_SHARE)],
             "insured_since": since,
             "monthly_wage_krw": wage.astype(np.int64),
@@ -169,7 +196,9 @@ def partner_frame(
         pl.col("firm_size").alias("firm_size"),
         pl.col("insured_since").alias("insured_since"),
         pl.col("monthly_wage_krw"),
-        pl.when(pl.col("employed")).then(pl.lit("재직")).otherwise(pl.lit("상실"))
+        pl.when(pl.col("employed"))
+        .then(pl.lit("재직"))
+        .otherwise(pl.lit("상실"))
         .alias("employment_status"),
         pl.col("benefit").alias("job_seeking_benefit"),
         pl.when(pl.col("benefit")).then(pl.col("benefit_krw")).alias("job_seeking_benefit_krw"),
@@ -182,8 +211,10 @@ def _styled_name() -> pl.Expr:
     name = pl.col("name")
     spaced = pl.concat_str(name.str.slice(0, 1), pl.lit(" "), name.str.slice(1))
     return (
-        pl.when(pl.col("name_style") == 1).then(spaced)
-        .when(pl.col("name_style") == 2).then(pl.concat_str(name, pl.lit(" ")))
+        pl.when(pl.col("name_style") == 1)
+        .then(spaced)
+        .when(pl.col("name_style") == 2)
+        .then(pl.concat_str(name, pl.lit(" ")))
         .otherwise(name)
     )
 
@@ -191,8 +222,10 @@ def _styled_name() -> pl.Expr:
 def _styled_date() -> pl.Expr:
     birth = pl.col("birth")
     return (
-        pl.when(pl.col("date_style") == 0).then(birth.dt.strftime("%Y.%m.%d"))
-        .when(pl.col("date_style") == 1).then(birth.dt.strftime("%Y%m%d"))
+        pl.when(pl.col("date_style") == 0)
+        .then(birth.dt.strftime("%Y.%m.%d"))
+        .when(pl.col("date_style") == 1)
+        .then(birth.dt.strftime("%Y%m%d"))
         .otherwise(birth.dt.strftime("%Y-%m-%d"))
     )
 
@@ -200,7 +233,9 @@ def _styled_date() -> pl.Expr:
 def _styled_phone() -> pl.Expr:
     phone = pl.col("phone")
     return (
-        pl.when(pl.col("phone_style") == 0).then(phone.str.replace_all("-", " "))
-        .when(pl.col("phone_style") == 1).then(phone.str.replace_all("-", ""))
+        pl.when(pl.col("phone_style") == 0)
+        .then(phone.str.replace_all("-", " "))
+        .when(pl.col("phone_style") == 1)
+        .then(phone.str.replace_all("-", ""))
         .otherwise(phone)
     )

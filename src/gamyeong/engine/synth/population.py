@@ -39,8 +39,13 @@ HEAD, SPOUSE, CHILD, GRANDCHILD, PARENT, OTHER_MEMBER = range(6)
 
 # Age bands (inclusive) and shares of one-person household heads (2023 census shape).
 ONE_PERSON_BANDS = (
-    (20, 29, 0.18), (30, 39, 0.16), (40, 49, 0.115), (50, 59, 0.155), (60, 69, 0.165),
-    (70, 79, 0.13), (80, 98, 0.095),
+    (20, 29, 0.18),
+    (30, 39, 0.16),
+    (40, 49, 0.115),
+    (50, 59, 0.155),
+    (60, 69, 0.165),
+    (70, 79, 0.13),
+    (80, 98, 0.095),
 )
 COUPLE_BANDS = ((25, 34, 0.05), (35, 54, 0.09), (55, 64, 0.27), (65, 74, 0.33), (75, 95, 0.26))
 OTHER_BANDS = ((20, 34, 0.5), (35, 64, 0.35), (65, 90, 0.15))
@@ -71,7 +76,9 @@ class Population:
         return int(self.hh_type.size)
 
 
-def _banded(rng: np.random.Generator, n: int, bands: tuple[tuple[int, int, float], ...]) -> np.ndarray:
+def _banded(
+    rng: np.random.Generator, n: int, bands: tuple[tuple[int, int, float], ...]
+) -> np.ndarray:
     shares = np.array([b[2] for b in bands])
     which = rng.choice(len(bands), size=n, p=shares / shares.sum())
     low = np.array([b[0] for b in bands])[which]
@@ -81,8 +88,10 @@ def _banded(rng: np.random.Generator, n: int, bands: tuple[tuple[int, int, float
 
 def _member_counts(rng: np.random.Generator, hh_type: np.ndarray) -> dict[int, np.ndarray]:
     n = hh_type.size
-    counts = {role: np.zeros(n, dtype=np.int64) for role in (SPOUSE, CHILD, GRANDCHILD, PARENT,
-                                                            OTHER_MEMBER)}
+    counts = {
+        role: np.zeros(n, dtype=np.int64)
+        for role in (SPOUSE, CHILD, GRANDCHILD, PARENT, OTHER_MEMBER)
+    }
     counts[SPOUSE] = (
         np.isin(hh_type, [COUPLE, COUPLE_CHILDREN])
         | ((hh_type == GRANDPARENT) & (rng.random(n) < 0.55))
@@ -145,7 +154,7 @@ def build_population(rng: np.random.Generator, persons: int, as_of: date) -> Pop
     estimate = int(persons / 2.0) + 16
     hh_type = rng.choice(len(TYPE_SHARE), size=estimate, p=TYPE_SHARE)
     counts = _member_counts(rng, hh_type)
-    size = 1 + sum(counts.values())
+    size: np.ndarray = 1 + np.sum(np.stack(list(counts.values())), axis=0)
     keep = int(np.searchsorted(np.cumsum(size), persons)) + 1
     hh_type, size = hh_type[:keep], size[:keep]
     counts = {role: c[:keep] for role, c in counts.items()}
@@ -181,18 +190,18 @@ def build_population(rng: np.random.Generator, persons: int, as_of: date) -> Pop
 def _roles(
     position: np.ndarray, household: np.ndarray, counts: dict[int, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
-    bounds = [np.ones_like(counts[SPOUSE])]
-    for role in (SPOUSE, CHILD, GRANDCHILD, PARENT):
-        bounds.append(bounds[-1] + counts[role])
+    bounds: list[np.ndarray] = [np.ones_like(counts[SPOUSE])]
+    for kind in (SPOUSE, CHILD, GRANDCHILD, PARENT):
+        bounds.append(bounds[-1] + counts[kind])
     person_bounds = [b[household] for b in bounds]
     role = np.select(
-        [position == 0] + [position < b for b in person_bounds[1:]],
+        [position == 0, *[position < b for b in person_bounds[1:]]],
         [HEAD, SPOUSE, CHILD, GRANDCHILD, PARENT],
         OTHER_MEMBER,
     )
     role_start = np.select(
         [role == HEAD, role == SPOUSE, role == CHILD, role == GRANDCHILD, role == PARENT],
-        [np.zeros_like(position)] + person_bounds[:4],
+        [np.zeros_like(position), *person_bounds[:4]],
         person_bounds[4],
     )
     return role, position - role_start
@@ -224,7 +233,7 @@ def _member_ages(
         ],
         np.clip(h_age + rng.normal(0, 10, n), 18, 95),
     )
-    return np.clip(np.rint(age), 0, MAX_AGE).astype(np.int64)
+    return np.asarray(np.clip(np.rint(age), 0, MAX_AGE), dtype=np.int64)
 
 
 def _member_sex(
@@ -266,8 +275,9 @@ def _birth_dates(
 
 def _disability(rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
     """Registered disability by age (about 5% overall), 38% of it severe (심한 장애)."""
-    p = np.select([age < 20, age < 40, age < 60, age < 70, age < 80], [0.006, 0.02, 0.045,
-                                                                       0.085, 0.13], 0.19)
+    p = np.select(
+        [age < 20, age < 40, age < 60, age < 70, age < 80], [0.006, 0.02, 0.045, 0.085, 0.13], 0.19
+    )
     registered = rng.random(age.size) < p
     severe = rng.random(age.size) < 0.38
     return np.where(registered, np.where(severe, 2, 1), 0).astype(np.int8)

@@ -17,8 +17,17 @@ import numpy as np
 import polars as pl
 
 # 주거급여 급지: 1 서울, 2 경기·인천, 3 광역시·세종, 4 그 외.
-HOUSING_GRADE_BY_SIDO = {"11": 1, "41": 2, "28": 2, "26": 3, "27": 3, "29": 3, "30": 3, "31": 3,
-                         "36": 3}
+HOUSING_GRADE_BY_SIDO = {
+    "11": 1,
+    "41": 2,
+    "28": 2,
+    "26": 3,
+    "27": 3,
+    "29": 3,
+    "30": 3,
+    "31": 3,
+    "36": 3,
+}
 
 
 def _read(name: str) -> pl.DataFrame:
@@ -80,11 +89,18 @@ def given_names() -> tuple[NamePool, ...]:
         pl.col("sex", "birth_from", "birth_to", "weight").cast(pl.Int64)
     )
     pools = []
-    for (sex, start, end), group in df.group_by(["sex", "birth_from", "birth_to"], maintain_order=True):
+    for (sex, start, end), group in df.group_by(
+        ["sex", "birth_from", "birth_to"], maintain_order=True
+    ):
         weight = group["weight"].to_numpy().astype(np.float64)
         pools.append(
-            NamePool(int(start), int(end), int(sex), group["name"].to_numpy().astype(str),
-                     weight / weight.sum())
+            NamePool(
+                int(start),
+                int(end),
+                int(sex),
+                group["name"].to_numpy().astype(str),
+                weight / weight.sum(),
+            )
         )
     return tuple(sorted(pools, key=lambda p: (p.sex, p.birth_from)))
 

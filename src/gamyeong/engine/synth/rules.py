@@ -114,62 +114,100 @@ class Programme:
 
 PROGRAMMES: tuple[Programme, ...] = (
     Programme(
-        "livelihood", "생계급여", "Livelihood benefit", True, "보건복지부 기초생활보장과",
+        "livelihood",
+        "생계급여",
+        "Livelihood benefit",
+        True,
+        "보건복지부 기초생활보장과",
         "소득인정액이 기준중위소득 32% 이하인 가구. 지급액 = 선정기준액 − 소득인정액 (가구 단위, 월)",
         "Households whose recognised income is at most 32% of the standard median income. "
         "Payment = threshold − recognised income (per household, monthly).",
     ),
     Programme(
-        "medical", "의료급여", "Medical aid", True, "보건복지부 기초의료보장과",
+        "medical",
+        "의료급여",
+        "Medical aid",
+        True,
+        "보건복지부 기초의료보장과",
         "소득인정액이 기준중위소득 40% 이하인 가구. 현물급여(1종·2종)로 현금 지급액 없음",
         "Households at most 40% of the median. In-kind (type 1 or 2); no cash payment.",
     ),
     Programme(
-        "housing", "주거급여", "Housing benefit", True, "국토교통부 주거급여팀",
+        "housing",
+        "주거급여",
+        "Housing benefit",
+        True,
+        "국토교통부 주거급여팀",
         "소득인정액이 기준중위소득 48% 이하인 가구. 임차가구는 기준임대료 한도 내 실제 임차료, "
         "생계급여 선정기준 초과분의 30% 차감",
         "Households at most 48% of the median. Tenants get their rent up to the reference rent, "
         "less 30% of income above the livelihood threshold.",
     ),
     Programme(
-        "education", "교육급여", "Education benefit", True, "교육부 교육복지정책과",
+        "education",
+        "교육급여",
+        "Education benefit",
+        True,
+        "교육부 교육복지정책과",
         "소득인정액이 기준중위소득 50% 이하인 가구의 초·중·고 학생. 교육활동지원비 연 1회",
         "Primary and secondary pupils in households at most 50% of the median; an annual "
         "education-activity grant.",
     ),
     Programme(
-        "near_poor", "차상위계층", "Near-poor", True, "보건복지부 기초생활보장과",
+        "near_poor",
+        "차상위계층",
+        "Near-poor",
+        True,
+        "보건복지부 기초생활보장과",
         "소득인정액이 기준중위소득 50% 이하이면서 생계·의료급여를 받지 않는 가구",
         "Households at most 50% of the median that receive neither livelihood nor medical aid.",
     ),
     Programme(
-        "basic_pension", "기초연금", "Basic pension", True, "보건복지부 기초연금과",
+        "basic_pension",
+        "기초연금",
+        "Basic pension",
+        True,
+        "보건복지부 기초연금과",
         "만 65세 이상, 소득인정액이 선정기준액(단독 247만 원, 부부 395.2만 원) 이하. "
         "부부 각 20% 감액, 국민연금 연계·소득역전방지 감액",
         "Aged 65+ with recognised income under the cut-off (single 2.47M, couple 3.952M KRW). "
         "20% cut for couples; pension-linked and income-reversal reductions.",
     ),
     Programme(
-        "disability_pension", "장애인연금", "Disability pension", True,
+        "disability_pension",
+        "장애인연금",
+        "Disability pension",
+        True,
         "보건복지부 장애인자립기반과",
         "만 18세 이상 중증장애인, 소득인정액이 선정기준액 이하. 기초급여(18–64세) + 부가급여",
         "Severely disabled persons aged 18+ under the cut-off. Base benefit (18–64) plus a "
         "supplement by income status.",
     ),
     Programme(
-        "single_parent", "한부모가족 아동양육비", "Single-parent child-rearing allowance", True,
+        "single_parent",
+        "한부모가족 아동양육비",
+        "Single-parent child-rearing allowance",
+        True,
         "성평등가족부 가족지원과",
         "소득인정액이 기준중위소득 63% 이하인 한부모·조손가족, 18세 미만 자녀 1인당 월 지급",
         "Single-parent and grandparent families at most 63% of the median; paid monthly per "
         "child under 18.",
     ),
     Programme(
-        "child_allowance", "아동수당", "Child allowance", False, "보건복지부 아동정책과",
+        "child_allowance",
+        "아동수당",
+        "Child allowance",
+        False,
+        "보건복지부 아동정책과",
         "만 9세 미만 모든 아동에게 월 10만 원 (소득재산조사 없음)",
         "Every child under 9: 100,000 KRW a month (no means test).",
     ),
     Programme(
-        "parent_benefit", "부모급여", "Parent benefit", False, "보건복지부 보육정책과",
+        "parent_benefit",
+        "부모급여",
+        "Parent benefit",
+        False,
+        "보건복지부 보육정책과",
         "0세 월 100만 원, 1세 월 50만 원. 어린이집 이용 시 보육료를 뺀 금액 (소득재산조사 없음)",
         "Age 0: 1,000,000 KRW a month; age 1: 500,000. Daycare fees are deducted when the child "
         "attends daycare (no means test).",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,8 +29,8 @@ def prepare_output(out: Path) -> None:
         )
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
+            pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise SynthError(
@@ -67,10 +66,10 @@ class Staging:
         for relative in self.files:
             target = self.out / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.dir / relative, target)
+            (self.dir / relative).replace(target)
         staged = self.dir / manifest_name
         staged.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        os.replace(staged, self.out / manifest_name)
+        staged.replace(self.out / manifest_name)
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
