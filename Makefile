@@ -7,9 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: gettext (compiled translations), chromium (browser tests),
-# nodejs/npm (KRDS design-system assets).
-APT_PACKAGES := gettext chromium nodejs npm
+# Debian packages, each installed only when its command is missing: gettext (msgfmt, compiled
+# translations), chromium (browser tests), npm (KRDS design-system assets; Debian's nodejs comes
+# with it). Machines that already have Node.js from elsewhere keep it.
+APT_NEEDS := msgfmt:gettext chromium:chromium npm:npm
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: install run test lint typecheck pytest clean apt
@@ -18,7 +19,9 @@ install: $(VENV)/.installed node_modules/.installed build/krds/.installed locale
 
 $(VENV)/.apt:
 	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for pair in $(APT_NEEDS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \

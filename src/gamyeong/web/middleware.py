@@ -10,7 +10,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
+from django.utils import translation
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
@@ -56,3 +58,18 @@ class VerifiedLoginRequiredMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:verify')}?{query}")
         return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+
+
+class KoreanFirstLocaleMiddleware(LocaleMiddleware):
+    """Korean unless the user chose another language with the switcher (its cookie).
+
+    Django's own middleware also follows the browser's Accept-Language; a Korean public service
+    opens in Korean for everyone and offers English on request.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -1,3 +1,7 @@
+"""The closed analysis environment, as the public sees it: the rooms and their rules."""
+
+from __future__ import annotations
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -7,4 +11,4 @@ from gamyeong.workspace.models import AnalysisRoom
 
 @public
 def rooms(request: HttpRequest) -> HttpResponse:
-    return render(request, "workspace/rooms.html", {"rooms": AnalysisRoom.objects.all()})
+    return render(request, "workspace/rooms.html", {"rooms": list(AnalysisRoom.objects.all())})
