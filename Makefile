@@ -11,6 +11,9 @@ PORT ?= 8000
 # translations), chromium (browser tests), npm (KRDS design-system assets; Debian's nodejs comes
 # with it). Machines that already have Node.js from elsewhere keep it.
 APT_NEEDS := msgfmt:gettext chromium:chromium npm:npm
+# Libraries and fonts, checked with dpkg: Korean fonts for PDF reports and charts (WeasyPrint,
+# matplotlib) and the Pango libraries WeasyPrint draws with.
+APT_PACKAGES := fonts-nanum libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: install run test lint typecheck pytest clean apt
@@ -22,6 +25,7 @@ $(VENV)/.apt:
 	for pair in $(APT_NEEDS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
 	done; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from gamyeong.cli import assets, audit, demo, manage, serve, synth
+from gamyeong.cli import assets, audit, demo, manage, pseudonymize, risk, serve, synth
 
 app = typer.Typer(
     name="gamyeong",
@@ -22,6 +22,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.command("synth")(synth.synth)
+app.command("pseudonymize")(pseudonymize.pseudonymize)
+app.command("risk")(risk.risk)
 app.command("serve")(serve.serve)
 app.add_typer(demo.app, name="demo")
 app.command(
