@@ -36,6 +36,7 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps pycanon==1.3.6
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.apt

@@ -29,6 +29,13 @@ DATA_DIR = Path(
         "Directory for data files (synthetic data sets, party stores).",
     )
 ).resolve()
+PROVIDER_VAULT = Path(
+    setting(
+        "GAMYEONG_PROVIDER_VAULT",
+        str(VAR_DIR / "vaults" / "provider"),
+        "The provider's vault of additional information (secrets, token tables), kept apart.",
+    )
+).resolve()
 KRDS_DIR = Path(
     setting(
         "GAMYEONG_KRDS_DIR",
@@ -248,3 +255,16 @@ GAMYEONG_DEMO_PERSONS = setting_int(
     "GAMYEONG_DEMO_PERSONS", 20_000, "Persons in the demo's synthetic population.", minimum=100
 )
 GAMYEONG_DEMO_SEED = setting_int("GAMYEONG_DEMO_SEED", 2026, "Seed of the demo's synthetic data.")
+# k-anonymity thresholds the guideline leaves to the agency, by environment (korea-process §5).
+GAMYEONG_K_CLOSED_ROOM = setting_int(
+    "GAMYEONG_K_CLOSED_ROOM",
+    3,
+    "Minimum class size (k) for data used in the closed room.",
+    minimum=1,
+)
+GAMYEONG_K_THIRD_PARTY = setting_int(
+    "GAMYEONG_K_THIRD_PARTY",
+    5,
+    "Minimum class size (k) for data released to a third party.",
+    minimum=1,
+)
