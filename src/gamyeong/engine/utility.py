@@ -69,19 +69,26 @@ def _entropy(frame: pl.LazyFrame, column: str) -> float:
 
 
 def _stats(frame: pl.LazyFrame, column: str) -> dict[str, float]:
-    row = frame.select(
-        nulls=pl.col(column).null_count() / pl.len().clip(lower_bound=1),
-        distinct=pl.col(column).drop_nulls().n_unique(),
-    ).collect().row(0, named=True)
+    row = (
+        frame.select(
+            nulls=pl.col(column).null_count() / pl.len().clip(lower_bound=1),
+            distinct=pl.col(column).drop_nulls().n_unique(),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     return {"nulls": float(row["nulls"] or 0), "distinct": float(row["distinct"])}
 
 
-def _numeric(frame: pl.LazyFrame, column: str) -> tuple[float | None, float | None, np.ndarray[Any, Any]]:
+def _numeric(
+    frame: pl.LazyFrame, column: str
+) -> tuple[float | None, float | None, np.ndarray[Any, Any]]:
     values = frame.select(pl.col(column).cast(pl.Float64).drop_nulls()).collect().to_series()
     if values.is_empty():
         return None, None, np.array([])
-    quantiles = np.quantile(values.to_numpy(), QUANTILES)
-    return float(values.mean() or 0), float(values.std() or 0), quantiles
+    array = values.to_numpy()
+    quantiles = np.quantile(array, QUANTILES)
+    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else 0.0, quantiles
 
 
 def _ks(before: np.ndarray[Any, Any], after: np.ndarray[Any, Any]) -> float:
@@ -94,7 +101,9 @@ def _ks(before: np.ndarray[Any, Any], after: np.ndarray[Any, Any]) -> float:
     return float(np.abs(cdf_before - cdf_after).max())
 
 
-def _item(before: pl.LazyFrame, after: pl.LazyFrame, column: str, rule: str, numeric_out: bool) -> ItemUtility:
+def _item(
+    before: pl.LazyFrame, after: pl.LazyFrame, column: str, rule: str, numeric_out: bool
+) -> ItemUtility:
     sb, sa = _stats(before, column), _stats(after, column)
     common: dict[str, Any] = {
         "suppressed_share": round(max(0.0, sa["nulls"] - sb["nulls"]), 6),
@@ -110,15 +119,28 @@ def _item(before: pl.LazyFrame, after: pl.LazyFrame, column: str, rule: str, num
         ks = _ks(q_b, q_a)
         change = None if not mean_b else round((mean_a or 0) / mean_b - 1, 6)
         return ItemUtility(
-            column, rule, False, round(max(ks, common["suppressed_share"]), 6), **common,
-            mean_before=mean_b, mean_after=mean_a, std_before=std_b, std_after=std_a,
-            mean_change=change, ks_distance=round(ks, 6),
+            column,
+            rule,
+            False,
+            round(max(ks, common["suppressed_share"]), 6),
+            **common,
+            mean_before=mean_b,
+            mean_after=mean_a,
+            std_before=std_b,
+            std_after=std_a,
+            mean_change=change,
+            ks_distance=round(ks, 6),
         )
     h_b, h_a = _entropy(before, column), _entropy(after, column)
     loss = 0.0 if h_b == 0 else max(0.0, 1 - h_a / h_b)
     return ItemUtility(
-        column, rule, False, round(loss, 6), **common,
-        entropy_before=round(h_b, 6), entropy_after=round(h_a, 6),
+        column,
+        rule,
+        False,
+        round(loss, 6),
+        **common,
+        entropy_before=round(h_b, 6),
+        entropy_after=round(h_a, 6),
     )
 
 
