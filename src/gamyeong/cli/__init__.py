@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from gamyeong.cli import assets, audit, demo, manage, pseudonymize, risk, serve, synth
+from gamyeong.cli import assets, audit, demo, manage, pseudonymize, risk, serve, synth, worker
 
 app = typer.Typer(
     name="gamyeong",
@@ -25,6 +25,7 @@ app.command("synth")(synth.synth)
 app.command("pseudonymize")(pseudonymize.pseudonymize)
 app.command("risk")(risk.risk)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.add_typer(demo.app, name="demo")
 app.command(
     "manage",

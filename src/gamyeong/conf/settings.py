@@ -121,6 +121,9 @@ INSTALLED_APPS = [
     "gamyeong.governance",
     "gamyeong.catalog",
     "gamyeong.workspace",
+    "gamyeong.processing",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +162,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Background jobs: rows in the database, run by `gamyeong worker` (started by `gamyeong serve`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Accounts, two-factor login and lockout ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -100,6 +100,10 @@ def build_frame(
     return frame, suppressed, removed
 
 
+def _count(frame: pl.LazyFrame) -> int:
+    return int(frame.select(pl.len()).collect().item())
+
+
 def pseudonymize(
     data: Path,
     policy: Policy,
@@ -124,7 +128,7 @@ def pseudonymize(
     with open_table(data, encoding=encoding) as table:
         schema = table.frame.collect_schema()
         check_against(policy, schema)
-        rows_in = int(table.frame.select(pl.len()).collect().item())
+        rows_in = table.rows if table.rows is not None else _count(table.frame)
         report("preparing", 0.2)
         frame, suppressed, removed = build_frame(table.frame, policy, vault)
         report("writing", 0.5)

@@ -23,6 +23,13 @@ ACTIONS: dict[str, Promise] = {
     "catalog.deleted": _("Catalog entry deleted"),
     "synth.generated": _("Synthetic data generated"),
     "audit.verified": _("Audit trail verified"),
+    "processing.policy_created": _("Pseudonymization policy saved"),
+    "processing.run_requested": _("Pseudonymization run requested"),
+    "processing.run_started": _("Pseudonymization run started"),
+    "processing.run_finished": _("Pseudonymization run finished"),
+    "processing.run_failed": _("Pseudonymization run failed"),
+    "processing.adequacy_decided": _("Adequacy review decided"),
+    "processing.report_viewed": _("Adequacy review report viewed or downloaded"),
 }
 
 
