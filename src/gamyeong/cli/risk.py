@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gamyeong.cli.errors import fail
@@ -130,10 +131,10 @@ def print_summary(
 ) -> None:
     """Readable Korean/English summary: figures, pass/fail against k, outliers."""
     share = report.records_below_k / report.records
-    table = Table(title=f"식별 위험성 검토 / identification-risk review: {data.name}")
+    table = Table(title=f"식별 위험성 검토 / identification-risk review: {escape(data.name)}")
     for header in ("지표 / metric", "값 / value", f"k={report.k}"):
         table.add_column(header)
-    table.add_row("준식별자 / quasi-identifiers", ", ".join(report.qi), "")
+    table.add_row("준식별자 / quasi-identifiers", escape(", ".join(report.qi)), "")
     table.add_row("레코드 / records", f"{report.records:,}", "")
     table.add_row("동질집합 / equivalence classes", f"{report.classes:,}", "")
     table.add_row("최소 k / k_min", f"{report.k_min:,}", check(report.passes))
@@ -142,17 +143,18 @@ def print_summary(
     )
     table.add_row("유일 레코드 / uniques", f"{report.uniques:,}", "")
     for s in report.sensitive:
+        name = escape(s.name)
         table.add_row(
-            f"l-다양성 / distinct l: {s.name}",
+            f"l-다양성 / distinct l: {name}",
             str(s.l_distinct_min),
             check(s.l_distinct_min >= 2, warn=True),
         )
         table.add_row(
-            f"엔트로피 l / entropy l: {s.name}",
+            f"엔트로피 l / entropy l: {name}",
             f"{s.l_entropy_min} (e^H = {math.exp(s.entropy_min):.4f})",
             "",
         )
-        table.add_row(f"t-근접성 / t-closeness: {s.name}", f"{s.t_closeness_max:.4f}", "")
+        table.add_row(f"t-근접성 / t-closeness: {name}", f"{s.t_closeness_max:.4f}", "")
     table.add_row("검사자 위험 / prosecutor risk max", f"{report.prosecutor_risk_max:.4f}", "")
     table.add_row("검사자 위험 / prosecutor risk avg", f"{report.prosecutor_risk_avg:.4f}", "")
     table.add_row("마케터 위험 / marketer risk", f"{report.marketer_risk:.4f}", "")
@@ -161,7 +163,9 @@ def print_summary(
     console.print(table)
     print_outliers(console, report)
     if written is not None:
-        console.print(f"레코드별 위험 / per-record risk: {written[0]} ({written[1]:,} rows)")
+        console.print(
+            f"레코드별 위험 / per-record risk: {escape(str(written[0]))} ({written[1]:,} rows)"
+        )
     if report.passes:
         console.print(
             f"[green]결과: 모든 동질집합이 k={report.k} 이상입니다 (result: pass, exit 0)[/]"
@@ -180,7 +184,7 @@ def print_outliers(console: Console, report: RiskReport) -> None:
         rare.add_column(header)
     for r in report.rare_values:
         examples = ", ".join(f"{v}×{n}" for v, n in r.values[:5]) + (" …" if r.distinct > 5 else "")
-        rare.add_row(r.column, f"{r.distinct:,}", f"{r.records:,}", examples)
+        rare.add_row(escape(r.column), f"{r.distinct:,}", f"{r.records:,}", escape(examples))
     console.print(rare)
     if not report.extreme_amounts:
         return
@@ -190,5 +194,5 @@ def print_outliers(console: Console, report: RiskReport) -> None:
     for e in report.extreme_amounts:
         low = "—" if e.lower_fence is None else f"{e.lower_fence:,.1f}"
         high = "—" if e.upper_fence is None else f"{e.upper_fence:,.1f}"
-        extreme.add_row(e.column, low, high, f"{e.below:,}", f"{e.above:,}")
+        extreme.add_row(escape(e.column), low, high, f"{e.below:,}", f"{e.above:,}")
     console.print(extreme)
