@@ -16,7 +16,7 @@ import polars as pl
 
 from gamyeong.engine.errors import EngineError
 from gamyeong.engine.io import WrittenFile, open_table, write_table
-from gamyeong.engine.policy import Policy, check_against
+from gamyeong.engine.policy import Policy, Step, check_against
 from gamyeong.engine.techniques import Context
 from gamyeong.engine.techniques.noise import ROW
 from gamyeong.engine.techniques.suppression import suppression_plan
@@ -54,23 +54,35 @@ class RunResult:
         return asdict(self)
 
 
-def _column_expr(
-    frame: pl.LazyFrame, rule_column: str, policy: Policy, vault: Vault | None
-) -> pl.Expr:
-    rule = policy.items[rule_column]
-    expr = pl.col(rule_column)
-    for step in rule.steps:
-        ctx = Context(rule_column, vault)
-        technique = step.technique
-        if technique.lookup is not None:
-            distinct = frame.select(expr.alias("v")).drop_nulls().unique().collect().get_column("v")
-            replaced = technique.lookup(distinct, step.params, ctx)
-            expr = expr.replace_strict(
-                distinct, replaced, default=None, return_dtype=replaced.dtype
-            )
-        elif technique.expr is not None:
-            expr = technique.expr(expr, step.params, ctx)
-    return expr.alias(rule_column)
+def _lookup_join(
+    frame: pl.LazyFrame, base: pl.LazyFrame, expr: pl.Expr, name: str, step: Step, ctx: Context
+) -> tuple[pl.LazyFrame, pl.Expr]:
+    """Apply a lookup technique: compute each distinct value's replacement once, then attach
+    it with a streaming hash join (cheaper in memory than ``replace_strict`` on millions of
+    values). The join keeps the row order. Distinct values are read from ``base`` (the data
+    before any join) when the expression allows, so earlier joins are not re-run."""
+    key, new = f"__{name}_key", f"__{name}_new"
+    source = base if set(expr.meta.root_names()) <= set(base.collect_schema()) else frame
+    distinct = source.select(expr.alias(key)).drop_nulls().unique().collect().get_column(key)
+    frame = frame.with_columns(expr.alias(key))
+    assert step.technique.lookup is not None
+    mapping = pl.DataFrame({key: distinct, new: step.technique.lookup(distinct, step.params, ctx)})
+    joined = frame.join(mapping.lazy(), on=key, how="left", maintain_order="left")
+    return joined.drop(key), pl.col(new)
+
+
+def _transform(
+    frame: pl.LazyFrame, base: pl.LazyFrame, column: str, policy: Policy, vault: Vault | None
+) -> tuple[pl.LazyFrame, pl.Expr]:
+    """The frame (with any lookup columns joined) and the expression for ``column``."""
+    expr = pl.col(column)
+    for position, step in enumerate(policy.items[column].steps):
+        ctx = Context(column, vault)
+        if step.technique.lookup is not None:
+            frame, expr = _lookup_join(frame, base, expr, f"{column}_{position}", step, ctx)
+        elif step.technique.expr is not None:
+            expr = step.technique.expr(expr, step.params, ctx)
+    return frame, expr.alias(column)
 
 
 def build_frame(
@@ -78,11 +90,17 @@ def build_frame(
 ) -> tuple[pl.LazyFrame, dict[str, int], int]:
     """The pseudonymized frame (lazy), the values blanked per column and the records removed
     by local suppression."""
-    frame = source.with_row_index(ROW)
+    frame = source.with_row_index(ROW) if policy.needs_row_index else source
     for step in policy.records:
         frame = step.technique.apply(frame, step.params, Context(f"records:{step.line}", vault))
     columns = policy.output_columns
-    frame = frame.select(ROW, *(_column_expr(frame, c, policy, vault) for c in columns))
+    exprs = []
+    base = frame
+    for column in columns:
+        frame, expr = _transform(frame, base, column, policy, vault)
+        exprs.append(expr)
+    keep_row = [ROW] if policy.needs_row_index else []
+    frame = frame.select(*keep_row, *exprs)
     suppressed: dict[str, int] = {}
     removed = 0
     if policy.local_suppression is not None:

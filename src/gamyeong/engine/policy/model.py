@@ -84,5 +84,14 @@ class Policy:
         ) or any(step.technique.uses_vault for step in self.records)
 
     @property
+    def needs_row_index(self) -> bool:
+        """Per-row randomness or local suppression need a stable row number while running."""
+        return (
+            self.local_suppression is not None
+            or any(s.technique.per_row_random for r in self.items.values() for s in r.steps)
+            or any(step.technique.per_row_random for step in self.records)
+        )
+
+    @property
     def output_columns(self) -> list[str]:
         return [name for name, rule in self.items.items() if not rule.drops]

@@ -141,6 +141,7 @@ class Technique:
     drops_column: bool = False
     reversible: bool = False
     uses_vault: bool = False
+    per_row_random: bool = False  # needs the pipeline's row index (noise, random rounding)
 
     def accepts_kind(self, kind: str) -> bool:
         return ANY in self.accepts or kind in self.accepts
@@ -192,6 +193,7 @@ class RecordTechnique:
     params: tuple[Param, ...]
     apply: FrameFn
     uses_vault: bool = False
+    per_row_random: bool = False
 
     def check_params(self, raw: Mapping[str, Any], where: str) -> dict[str, Any]:
         return check_params(self.name, self.params, raw, where)

@@ -29,6 +29,7 @@ def hmac_sha256_hex(values: pl.Series, key: bytes) -> pl.Series:
     outer = bytes(b ^ 0x5C for b in padded)
     frame = pl.DataFrame({"v": values.cast(pl.String)})
     with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
         con.register("input", frame)
         result = con.sql(
             "SELECT CASE WHEN v IS NULL THEN NULL "

@@ -53,4 +53,5 @@ NOISE = Technique(
     accepts=frozenset({NUMERIC, DATE}),
     expr=_noise,
     uses_vault=True,
+    per_row_random=True,
 )

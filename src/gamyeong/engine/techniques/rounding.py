@@ -56,4 +56,5 @@ RANDOM_ROUND = Technique(
     accepts=frozenset({NUMERIC}),
     expr=_random_round,
     uses_vault=True,
+    per_row_random=True,
 )

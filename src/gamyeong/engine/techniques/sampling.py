@@ -23,4 +23,5 @@ SAMPLE = RecordTechnique(
     (Param("fraction", "number", required=True, minimum=1e-9, maximum=1),),
     _sample,
     uses_vault=True,
+    per_row_random=True,
 )
