@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gamyeong.engine.errors import EngineError
 from gamyeong.engine.techniques import COLUMN_TECHNIQUES, RECORD_TECHNIQUES, Context
 from gamyeong.engine.techniques.encryption import _cipher, decrypt_values
 from gamyeong.engine.techniques.noise import ROW
@@ -93,12 +94,15 @@ def test_region_to_province() -> None:
 def test_hierarchy_from_a_csv(tmp_path: Path) -> None:
     csv = tmp_path / "h.csv"
     csv.write_text("value,level1,level2\n약사,보건의료,전문직\n간호사,보건의료,전문직\n", "utf-8")
-    assert apply("hierarchy", ["약사", "간호사", "기타"], file=str(csv), level=1) == [
+    assert apply("hierarchy", ["약사", "간호사", None], file=str(csv), level=1) == [
         "보건의료",
         "보건의료",
         None,
     ]
     assert apply("hierarchy", ["약사"], file=str(csv), level=2) == ["전문직"]
+    with pytest.raises(EngineError, match="not in the hierarchy: 기타"):
+        apply("hierarchy", ["약사", "기타"], file=str(csv))
+    assert apply("hierarchy", ["약사", "기타"], file=str(csv), missing="blank") == ["보건의료", None]
 
 
 @given(

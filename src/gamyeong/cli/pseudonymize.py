@@ -41,8 +41,9 @@ def pseudonymize(
 
     Apply a pseudonymization policy to a table: delete or sample records, transform each item
     (masking, generalization, rounding, coding, noise, keyed hashing, tokenization, encryption),
-    apply local suppression, and write Parquet (or CSV) atomically. Secrets and token tables stay
-    in the provider's vault, which must not sit beside the output.
+    apply local suppression, and write Parquet (or CSV) atomically; then review the output's
+    identification risk against the policy's k and its information loss. Secrets and token
+    tables stay in the provider's vault, which must not sit beside the output.
     """
     from gamyeong.engine.errors import EngineError
     from gamyeong.engine.policy import load_policy
@@ -86,4 +87,26 @@ def pseudonymize(
             f"부분삭제 / local suppression: {result.suppressed}, "
             f"레코드 삭제 / records removed: {result.records_removed_by_suppression}"
         )
+    _print_review(console, result)
     console.print(f"SHA-256 {result.output_sha256}  ({result.seconds:.1f} s)")
+
+
+def _print_review(console: Console, result: object) -> None:
+    from gamyeong.engine.pseudonymize import RunResult
+
+    assert isinstance(result, RunResult)
+    if result.risk:
+        verdict = "[green]충족 / met[/]" if result.k_met else "[red]미충족 / NOT met[/]"
+        risk = result.risk
+        console.print(
+            f"식별 위험 / risk ({', '.join(risk['qi'])}): k_min {risk['k_min']} "
+            f"(기준 / k ≥ {result.k}, {result.environment}) {verdict}; "
+            f"k 미만 레코드 / records below k {risk['records_below_k']:,}; "
+            f"최대 재식별 위험 / prosecutor max {risk['prosecutor_risk_max']:.3f}"
+        )
+    if result.utility:
+        utility = result.utility
+        console.print(
+            f"정보 손실 / information loss: 평균 / mean {utility['mean_loss']:.1%}, "
+            f"레코드 감소 / records removed {utility['records_removed_share']:.2%}"
+        )

@@ -49,6 +49,12 @@ class RunResult:
     seconds: float
     suppressed: dict[str, int] = field(default_factory=dict)
     records_removed_by_suppression: int = 0
+    risk: dict[str, Any] = field(default_factory=dict)  # on the output, for the policy's QIs
+    utility: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def k_met(self) -> bool | None:
+        return None if not self.risk else bool(self.risk["k_min"] >= self.k)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,8 +137,14 @@ def pseudonymize(
     fmt: str = "parquet",
     encoding: str | None = None,
     progress: Progress | None = None,
+    review: bool = True,
 ) -> RunResult:
-    """Apply ``policy`` to the table at ``data`` and write the result to ``out`` atomically."""
+    """Apply ``policy`` to the table at ``data`` and write the result to ``out`` atomically.
+
+    With ``review`` (the default) the written output is also reviewed: identification risk for
+    the policy's quasi-identifiers and sensitive items at the policy's k, and utility against
+    the input (:mod:`gamyeong.engine.utility`).
+    """
     report = progress or (lambda _stage, _fraction: None)
     started = time.perf_counter()
     if policy.uses_vault and vault is None:
@@ -151,6 +163,9 @@ def pseudonymize(
         frame, suppressed, removed = build_frame(table.frame, policy, vault)
         report("writing", 0.5)
         written: WrittenFile = write_table(frame, out, fmt=fmt)
+        risk, utility = (
+            _review(table.frame, written.path, fmt, policy, report) if review else ({}, {})
+        )
     report("done", 1.0)
     return RunResult(
         output=str(written.path),
@@ -175,4 +190,23 @@ def pseudonymize(
         seconds=round(time.perf_counter() - started, 3),
         suppressed=suppressed,
         records_removed_by_suppression=removed,
+        risk=risk,
+        utility=utility,
     )
+
+
+def _review(
+    source: pl.LazyFrame, written: Path, fmt: str, policy: Policy, report: Progress
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from gamyeong.engine.risk import assess
+    from gamyeong.engine.utility import compare
+
+    output = pl.scan_parquet(written) if fmt == "parquet" else pl.scan_csv(written)
+    report("reviewing risk", 0.8)
+    risk: dict[str, Any] = {}
+    if policy.quasi_identifiers:
+        risk = assess(
+            output, policy.quasi_identifiers, sensitive=policy.sensitive, k=policy.k
+        ).to_dict()
+    report("measuring utility", 0.9)
+    return risk, compare(source, output, policy).to_dict()

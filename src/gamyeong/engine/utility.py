@@ -148,13 +148,13 @@ def compare(before: pl.LazyFrame, after: pl.LazyFrame, policy: Policy) -> Utilit
     """Information loss of each policy item and overall, from the original and the result."""
     rows_before = int(before.select(pl.len()).collect().item())
     rows_after = int(after.select(pl.len()).collect().item())
-    after_schema = after.collect_schema()
+    after_schema, before_schema = after.collect_schema(), before.collect_schema()
     items = []
     for column, rule in policy.items.items():
         if rule.drops:
             items.append(ItemUtility(column, rule.describe(), True, 1.0))
             continue
-        numeric = kind_of(after_schema[column]) == "numeric"
+        numeric = kind_of(after_schema[column]) == kind_of(before_schema[column]) == "numeric"
         items.append(_item(before, after, column, rule.describe(), numeric))
     losses = [item.loss for item in items]
     return UtilityReport(

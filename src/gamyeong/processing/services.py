@@ -133,8 +133,6 @@ def _progress(run_id: int) -> Any:
 def execute_run(run_id: int) -> Run:
     """Run the pseudonymization, then measure risk and utility (called by the worker)."""
     from gamyeong.engine.pseudonymize import pseudonymize
-    from gamyeong.engine.risk import assess
-    from gamyeong.engine.utility import compare
     from gamyeong.engine.vault import Vault
 
     with transaction.atomic():
@@ -154,13 +152,6 @@ def execute_run(run_id: int) -> Run:
             vault=Vault(Path(settings.PROVIDER_VAULT)),
             progress=_progress(run.pk),
         )
-        output = pl.scan_parquet(out)
-        risk: dict[str, Any] = {}
-        if policy.quasi_identifiers:
-            risk = assess(
-                output, policy.quasi_identifiers, sensitive=policy.sensitive, k=policy.k
-            ).to_dict()
-        utility = compare(pl.scan_parquet(source), output, policy).to_dict()
     except EngineError as exc:
         return _fail(run, exc.korean, exc.english)
     except Exception as exc:  # a bug, a full disk …: the run fails visibly, the worker survives
@@ -182,14 +173,15 @@ def execute_run(run_id: int) -> Run:
         result.rows_in,
         result.rows_out,
     )
-    run.result, run.risk, run.utility = result.to_dict(), risk, utility
-    run.k_met = (risk.get("k_min", 0) >= policy.k) if risk else None
+    summary = result.to_dict()
+    run.risk, run.utility = summary.pop("risk"), summary.pop("utility")
+    run.result, run.k_met = summary, result.k_met
     run.save()
     audit.record(
         "processing.run_finished",
         actor=run.requested_by,
         target=run,
-        summary=f"{result.rows_in} → {result.rows_out} rows, k_min {risk.get('k_min', '-')}",
+        summary=f"{result.rows_in} → {result.rows_out} rows, k_min {run.risk.get('k_min', '-')}",
         detail={"output_sha256": result.output_sha256, "k_met": run.k_met},
     )
     return run

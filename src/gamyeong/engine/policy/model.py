@@ -4,6 +4,7 @@ with parameters; record rules; local suppression; the environment it is meant fo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gamyeong.engine.techniques import RecordTechnique, Technique
@@ -38,15 +39,18 @@ class ItemRule:
         return all(step.technique.name == "keep" for step in self.steps)
 
     def describe(self) -> str:
-        return " → ".join(
-            step.technique.name
-            + (
-                "(" + ", ".join(f"{k}={v}" for k, v in step.params.items() if v is not None) + ")"
-                if any(v is not None for v in step.params.values())
-                else ""
-            )
-            for step in self.steps
-        )
+        """``top_code(above=90) → band(width=10)``; file parameters by their name only."""
+        return " → ".join(_describe(step) for step in self.steps)
+
+
+def _describe(step: Step) -> str:
+    shown = {
+        key: Path(value).name if key == "file" else value
+        for key, value in step.params.items()
+        if value is not None
+    }
+    inside = ", ".join(f"{key}={value}" for key, value in shown.items())
+    return f"{step.technique.name}({inside})" if inside else step.technique.name
 
 
 @dataclass(frozen=True)

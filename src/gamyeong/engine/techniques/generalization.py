@@ -128,7 +128,9 @@ def load_hierarchy(path: Path) -> pl.DataFrame:
     return table
 
 
-def _hierarchy(expr: pl.Expr, params: Mapping[str, Any], ctx: Context) -> pl.Expr:
+def _hierarchy(values: pl.Series, params: Mapping[str, Any], ctx: Context) -> pl.Series:
+    """Each distinct value's ancestor at ``level``. A value the hierarchy does not list is an
+    error (naming up to five of them) unless ``missing: blank`` asks to blank it."""
     table = load_hierarchy(Path(params["file"]))
     level = params["level"]
     if level >= table.width:
@@ -136,10 +138,22 @@ def _hierarchy(expr: pl.Expr, params: Mapping[str, Any], ctx: Context) -> pl.Exp
             f"계층 파일에 {level}단계가 없습니다 (최대 {table.width - 1})",
             f"the hierarchy has no level {level} (at most {table.width - 1})",
         )
-    ctx.notes["hierarchy_values"] = table.get_column(table.columns[0])
-    return expr.cast(pl.String).replace_strict(
-        table.get_column(table.columns[0]), table.get_column(table.columns[level]), default=None
+    mapping = table.select(
+        pl.col(table.columns[0]).alias("value"), pl.col(table.columns[level]).alias("up")
+    ).unique("value")
+    found = pl.DataFrame({"value": values.cast(pl.String)}).join(
+        mapping, on="value", how="left", maintain_order="left"
     )
+    unknown = found.filter(pl.col("up").is_null()).get_column("value")
+    if unknown.len() and params["missing"] == "error":
+        examples = ", ".join(unknown.head(5).to_list())
+        raise EngineError(
+            f"'{ctx.column}'의 값 {unknown.len()}개가 계층 파일에 없습니다: {examples} "
+            "(비우려면 missing: blank)",
+            f"{unknown.len()} value(s) of {ctx.column!r} are not in the hierarchy: {examples} "
+            "(write missing: blank to blank them)",
+        )
+    return found.get_column("up")
 
 
 HIERARCHY = Technique(
@@ -147,8 +161,12 @@ HIERARCHY = Technique(
     "generalization (범주화)",
     "계층 범주화",
     "Generalization by a hierarchy",
-    (Param("file", "string", required=True), Param("level", "int", default=1, minimum=1)),
+    (
+        Param("file", "string", required=True),
+        Param("level", "int", default=1, minimum=1),
+        Param("missing", "string", default="error", choices=("error", "blank")),
+    ),
     accepts=frozenset({STRING, NUMERIC}),
     output=STRING,
-    expr=_hierarchy,
+    lookup=_hierarchy,
 )
