@@ -28,3 +28,13 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_technique_is_documented() -> None:
+    from gamyeong.engine.techniques import COLUMN_TECHNIQUES, RECORD_TECHNIQUES
+
+    documented = (ROOT / "docs" / "pseudonymization.md").read_text(encoding="utf-8")
+    missing = [
+        name for name in [*COLUMN_TECHNIQUES, *RECORD_TECHNIQUES] if f"`{name}`" not in documented
+    ]
+    assert not missing, f"undocumented techniques: {missing}"
