@@ -102,7 +102,10 @@ def test_hierarchy_from_a_csv(tmp_path: Path) -> None:
     assert apply("hierarchy", ["약사"], file=str(csv), level=2) == ["전문직"]
     with pytest.raises(EngineError, match="not in the hierarchy: 기타"):
         apply("hierarchy", ["약사", "기타"], file=str(csv))
-    assert apply("hierarchy", ["약사", "기타"], file=str(csv), missing="blank") == ["보건의료", None]
+    assert apply("hierarchy", ["약사", "기타"], file=str(csv), missing="blank") == [
+        "보건의료",
+        None,
+    ]
 
 
 @given(

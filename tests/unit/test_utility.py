@@ -56,7 +56,9 @@ def test_losses_per_item_and_overall() -> None:
 
 def test_unchanged_data_loses_nothing() -> None:
     frame = pl.LazyFrame({"region": ["11", "26", "26"], "income": [1000, 2000, 3000]})
-    policy = load_policy(text="environment: closed_room\nitems:\n  region: keep\n  income: keep\n", source="p")
+    policy = load_policy(
+        text="environment: closed_room\nitems:\n  region: keep\n  income: keep\n", source="p"
+    )
     report = compare(frame, frame, policy)
     assert report.mean_loss == 0
     assert all(item.loss == 0 for item in report.items)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("catalog/", include("gamyeong.catalog.urls")),
     path("governance/", include("gamyeong.governance.urls")),
+    path("processing/", include("gamyeong.processing.urls")),
     path("rooms/", include("gamyeong.workspace.urls")),
     path("", include("gamyeong.web.urls")),
 ]

@@ -1,0 +1,315 @@
+"""Pseudonymization pages for provider staff: policies, runs, adequacy reviews and the report.
+
+Every state change goes through :mod:`gamyeong.processing.services`; these views check the
+permission, show the result and never serve a data file (only aggregates and hashes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gamyeong.catalog.models import Dataset
+from gamyeong.engine.errors import EngineError
+from gamyeong.engine.techniques import COLUMN_TECHNIQUES, RECORD_TECHNIQUES
+from gamyeong.governance import audit
+from gamyeong.processing import report, results, services
+from gamyeong.processing.forms import PolicyForm, ReviewForm
+from gamyeong.processing.models import Policy, Run
+
+EXAMPLES_DIRS = (
+    Path(settings.PROJECT_DIR) / "examples" / "policies",
+    Path(__file__).resolve().parents[3] / "examples" / "policies",
+)
+RECENT_RUNS = 3
+LINE_RE = re.compile(r"\bline (\d+)\b")
+
+
+def bilingual_message(korean: str, english: str) -> str:
+    """The service's message in the language the user reads the portal in."""
+    return english if (get_language() or "ko").startswith("en") else korean
+
+
+# ---- home ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatasetRow:
+    dataset: Dataset
+    policy: Policy | None
+    runs: list[Run]
+
+
+def latest_policy(dataset: Dataset) -> Policy | None:
+    return Policy.objects.filter(dataset=dataset).order_by("-version").first()
+
+
+def dataset_rows() -> list[DatasetRow]:
+    rows = []
+    for dataset in Dataset.objects.select_related("provider").order_by("provider__name", "name"):
+        runs = Run.objects.filter(policy__dataset=dataset).select_related("policy", "review")
+        rows.append(DatasetRow(dataset, latest_policy(dataset), list(runs[:RECENT_RUNS])))
+    return rows
+
+
+@permission_required("processing.view_run", raise_exception=True)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "processing/home.html", {"rows": dataset_rows()})
+
+
+# ---- policy editor ------------------------------------------------------------------------------
+
+
+def example_policy(dataset: Dataset) -> str:
+    for directory in EXAMPLES_DIRS:
+        path = directory / f"{dataset.name}.yaml"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return ""
+
+
+def error_excerpt(text: str, message: str, context: int = 2) -> list[tuple[int, str, bool]]:
+    """The lines around the one an engine error names: (number, text, is the error line)."""
+    match = LINE_RE.search(message)
+    lines = text.splitlines()
+    if not match or not lines:
+        return []
+    line = int(match.group(1))
+    first, last = max(1, line - context), min(len(lines), line + context)
+    return [(n, lines[n - 1], n == line) for n in range(first, last + 1)]
+
+
+def technique_rows() -> list[dict[str, Any]]:
+    """The techniques a policy may name, for the help panel."""
+    techniques: list[Any] = [*COLUMN_TECHNIQUES.values(), *RECORD_TECHNIQUES.values()]
+    return [
+        {
+            "name": t.name,
+            "family": t.family,
+            "label_ko": t.label_ko,
+            "label_en": t.label_en,
+            "records": t.name in RECORD_TECHNIQUES,
+            "params": t.params,
+        }
+        for t in techniques
+    ]
+
+
+def _editor(
+    request: HttpRequest, dataset: Dataset, form: PolicyForm, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = {
+        "dataset": dataset,
+        "form": form,
+        "latest": latest_policy(dataset),
+        "techniques": technique_rows(),
+        "items": dataset.items.order_by("position"),
+        "max_kb": 256,
+        "excerpt": [],
+    }
+    return render(request, "processing/policy_form.html", context | extra, status=status)
+
+
+def _save_policy(request: HttpRequest, dataset: Dataset) -> HttpResponse:
+    form = PolicyForm(request.POST, request.FILES)
+    text = request.POST.get("yaml", "")
+    excerpt: list[tuple[int, str, bool]] = []
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        try:
+            policy = services.create_policy(
+                dataset, text, title=form.cleaned_data["title"], user=request.user
+            )
+        except EngineError as exc:
+            form.add_error(
+                form.cleaned_data["source_field"], bilingual_message(exc.korean, exc.english)
+            )
+            excerpt = error_excerpt(text, exc.english)
+        else:
+            messages.success(request, _("Policy version %(v)s saved.") % {"v": policy.version})
+            return redirect("processing:policy", policy.pk)
+    return _editor(request, dataset, form, yaml_text=text, excerpt=excerpt, status=400)
+
+
+@permission_required("processing.add_policy", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def policy_new(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, name=name)
+    if request.method == "POST":
+        return _save_policy(request, dataset)
+    latest = latest_policy(dataset)
+    text = latest.yaml if latest else example_policy(dataset)
+    form = PolicyForm(initial={"title": latest.title if latest else ""})
+    return _editor(request, dataset, form, yaml_text=text)
+
+
+# ---- policy page --------------------------------------------------------------------------------
+
+
+@permission_required("processing.view_policy", raise_exception=True)
+@require_GET
+def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    policy = get_object_or_404(Policy.objects.select_related("dataset", "created_by"), pk=pk)
+    parsed, error = results.parsed_policy(policy)
+    context = {
+        "policy": policy,
+        "dataset": policy.dataset,
+        "parsed": parsed,
+        "policy_error": bilingual_message(error.korean, error.english) if error else "",
+        "rows": results.policy_rows(policy, parsed) if parsed else [],
+        "versions": Policy.objects.filter(dataset=policy.dataset).select_related("created_by"),
+        "runs": policy.runs.select_related("requested_by", "review"),
+    }
+    return render(request, "processing/policy.html", context)
+
+
+@permission_required("processing.run_pseudonymization", raise_exception=True)
+@require_POST
+def policy_run(request: HttpRequest, pk: int) -> HttpResponse:
+    policy = get_object_or_404(Policy.objects.select_related("dataset"), pk=pk)
+    try:
+        run = services.request_run(policy, user=request.user)
+    except services.ProcessingError as exc:
+        messages.error(request, bilingual_message(exc.korean, exc.english))
+        return redirect("processing:policy", policy.pk)
+    messages.success(request, _("Run #%(id)s was queued.") % {"id": run.pk})
+    return redirect("processing:run", run.pk)
+
+
+# ---- run page and adequacy review ---------------------------------------------------------------
+
+
+def get_run(pk: int) -> Run:
+    return get_object_or_404(
+        Run.objects.select_related("policy__dataset__provider", "requested_by"), pk=pk
+    )
+
+
+def review_blocker(user: Any, run: Run) -> Promise | None:
+    """Why the review form is not offered to ``user``, or None when it is."""
+    if run.status != Run.Status.SUCCEEDED:
+        return _("A run can be reviewed once it has succeeded.")
+    if not user.has_perm("processing.review_adequacy"):
+        return _("You do not have the permission to review adequacy.")
+    if run.requested_by_id == user.pk:
+        return _(
+            "You ran this pseudonymization, so another person must review its adequacy: "
+            "the roles of pseudonymizer and reviewer are kept apart."
+        )
+    return None
+
+
+def status_context(run: Run) -> dict[str, Any]:
+    return {
+        "run": run,
+        "percent": round(run.progress * 100),
+        "stage": results.stage_label(run),
+    }
+
+
+def _run_page(request: HttpRequest, run: Run, form: ReviewForm, status: int = 200) -> HttpResponse:
+    review = report.review_of(run)
+    succeeded = run.status == Run.Status.SUCCEEDED
+    context = status_context(run) | {
+        "policy": run.policy,
+        "dataset": run.policy.dataset,
+        "results": results.results(run),
+        "chart": report.chart(run) if succeeded else None,
+        "review": review,
+        "checklist": report.checklist_rows(review),
+        "form": form,
+        "blocker": None if review else review_blocker(request.user, run),
+        "can_run": request.user.has_perm("processing.run_pseudonymization"),
+    }
+    return render(request, "processing/run.html", context, status=status)
+
+
+def _review(request: HttpRequest, run: Run) -> HttpResponse:
+    form = ReviewForm(request.POST, run=run)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_adequacy(
+                run,
+                reviewer=request.user,
+                decision=data["decision"],
+                reason=data["reason"],
+                required_action=data["required_action"],
+                checklist=form.checklist(),
+            )
+        except services.ProcessingError as exc:
+            form.add_error(None, bilingual_message(exc.korean, exc.english))
+        else:
+            messages.success(request, _("The adequacy review was recorded."))
+            return redirect("processing:run", run.pk)
+    return _run_page(request, run, form, status=400)
+
+
+@permission_required("processing.view_run", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run(pk)
+    if request.method == "POST":
+        if not request.user.has_perm("processing.review_adequacy"):
+            raise PermissionDenied
+        return _review(request, run)
+    return _run_page(request, run, ReviewForm(run=run))
+
+
+@permission_required("processing.view_run", raise_exception=True)
+@require_GET
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status fragment htmx polls; once the run is finished it has no trigger left, and the
+    page reloads itself (HX-Refresh) to show the results."""
+    run = get_run(pk)
+    response = render(request, "processing/includes/run_status.html", status_context(run))
+    if run.finished and getattr(request, "htmx", False):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+# ---- the adequacy-review report ------------------------------------------------------------------
+
+
+def _audit_report(request: HttpRequest, run: Run, kind: str) -> None:
+    audit.record(
+        "processing.report_viewed",
+        request=request,
+        target=run,
+        summary=f"{run} ({kind})",
+        detail={"format": kind},
+    )
+
+
+@permission_required("processing.view_run", raise_exception=True)
+@require_GET
+def report_html(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run(pk)
+    html = report.render_report(request, run, pdf=False)
+    _audit_report(request, run, "html")
+    return HttpResponse(html)
+
+
+@permission_required("processing.view_run", raise_exception=True)
+@require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_run(pk)
+    pdf = report.render_pdf(report.render_report(request, run, pdf=True))
+    _audit_report(request, run, "pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="adequacy-review-run-{run.pk}.pdf"'
+    return response
