@@ -19,7 +19,7 @@ from gamyeong.engine.io import WrittenFile, open_table, write_table
 from gamyeong.engine.policy import Policy, Step, check_against
 from gamyeong.engine.techniques import Context
 from gamyeong.engine.techniques.noise import ROW
-from gamyeong.engine.techniques.suppression import suppression_plan
+from gamyeong.engine.techniques.suppression import REMOVED, blank_flag, suppression_plan
 from gamyeong.engine.vault import Vault
 
 Progress = Callable[[str, float], None]
@@ -100,28 +100,43 @@ def build_frame(
     for step in policy.records:
         frame = step.technique.apply(frame, step.params, Context(f"records:{step.line}", vault))
     columns = policy.output_columns
-    exprs = []
+    exprs: dict[str, pl.Expr] = {}
     base = frame
     for column in columns:
-        frame, expr = _transform(frame, base, column, policy, vault)
-        exprs.append(expr)
-    keep_row = [ROW] if policy.needs_row_index else []
-    frame = frame.select(*keep_row, *exprs)
-    suppressed: dict[str, int] = {}
-    removed = 0
-    if policy.local_suppression is not None:
-        qis = list(policy.local_suppression.columns or policy.quasi_identifiers)
-        if not qis:
-            raise EngineError(
-                f"{policy.source}: local_suppression에 columns나 quasi_identifiers가 필요합니다",
-                f"{policy.source}: local_suppression needs columns or quasi_identifiers",
-            )
-        plan = suppression_plan(frame, qis, policy.local_suppression.k)
-        suppressed, removed = plan.suppressed, plan.removed
-        frame = frame.drop(qis).join(plan.frame.lazy(), on=ROW, how="inner").select(columns)
-    else:
-        frame = frame.select(columns)
-    return frame, suppressed, removed
+        frame, exprs[column] = _transform(frame, base, column, policy, vault)
+    if policy.local_suppression is None:
+        return frame.select(*exprs.values()), {}, 0
+    return _suppress(frame, base, exprs, policy)
+
+
+def _suppress(
+    frame: pl.LazyFrame, base: pl.LazyFrame, exprs: dict[str, pl.Expr], policy: Policy
+) -> tuple[pl.LazyFrame, dict[str, int], int]:
+    """Local suppression: plan on the row number and the quasi-identifiers only (read from the
+    data before any lookup join when possible), then apply the few changes with a join."""
+    assert policy.local_suppression is not None
+    qis = list(policy.local_suppression.columns or policy.quasi_identifiers)
+    if not qis:
+        raise EngineError(
+            f"{policy.source}: local_suppression에 columns나 quasi_identifiers가 필요합니다",
+            f"{policy.source}: local_suppression needs columns or quasi_identifiers",
+        )
+    roots = {name for c in qis for name in exprs[c].meta.root_names()}
+    planning = base if roots <= set(base.collect_schema()) else frame
+    plan = suppression_plan(
+        planning.select(ROW, *(exprs[c] for c in qis)), qis, policy.local_suppression.k
+    )
+    changed = frame.select(ROW, *exprs.values()).join(
+        plan.changes.lazy(), on=ROW, how="left", maintain_order="left"
+    )
+    blanked = {
+        c: pl.when(pl.col(blank_flag(c)).fill_null(False)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in qis
+    }
+    result = changed.filter(~pl.col(REMOVED).fill_null(False)).select(
+        blanked.get(column, pl.col(column)) for column in exprs
+    )
+    return result, plan.suppressed, plan.removed
 
 
 def _count(frame: pl.LazyFrame) -> int:

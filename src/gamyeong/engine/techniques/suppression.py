@@ -17,14 +17,20 @@ import polars as pl
 from gamyeong.engine.techniques.noise import ROW
 
 SIZE = "__gamyeong_class_size"
+REMOVED = "__gamyeong_removed"
+
+
+def blank_flag(column: str) -> str:
+    return f"__gamyeong_blank_{column}"
 
 
 @dataclass(frozen=True)
 class SuppressionResult:
-    frame: pl.DataFrame
+    frame: pl.DataFrame  # the quasi-identifiers after suppression (removed records dropped)
     suppressed: dict[str, int]  # column → values blanked
     removed: int  # records removed because no blanking helped
     rounds: int
+    changes: pl.DataFrame  # only the changed rows: row number, one blank flag per QI, removed
 
 
 def _small(frame: pl.DataFrame, columns: Sequence[str], k: int) -> pl.Series:
@@ -36,6 +42,7 @@ def suppress(frame: pl.DataFrame, columns: Sequence[str], k: int) -> Suppression
     """Return ``frame`` with QI values blanked (and, last, records removed) to reach ``k``."""
     suppressed = dict.fromkeys(columns, 0)
     rounds = 0
+    frame = frame.with_columns(pl.lit(False).alias(blank_flag(c)) for c in columns)
     small = _small(frame, columns, k)
     while small.any() and rounds < len(columns):
         rounds += 1
@@ -50,16 +57,20 @@ def suppress(frame: pl.DataFrame, columns: Sequence[str], k: int) -> Suppression
         column = max(spread, key=lambda c: spread[c])
         suppressed[column] += int(candidates.get_column(column).is_not_null().sum())
         frame = frame.with_columns(
-            pl.when(small).then(None).otherwise(pl.col(column)).alias(column)
+            pl.when(small).then(None).otherwise(pl.col(column)).alias(column),
+            (pl.col(blank_flag(column)) | small).alias(blank_flag(column)),
         )
         small = _small(frame, columns, k)
     removed = int(small.sum())
-    if removed:
-        frame = frame.filter(~small)
-    return SuppressionResult(frame, suppressed, removed, rounds)
+    flags = [blank_flag(c) for c in columns]
+    frame = frame.with_columns(small.alias(REMOVED))
+    changes = frame.filter(pl.any_horizontal(*flags, REMOVED)).select(
+        *([ROW] if ROW in frame.columns else []), *flags, REMOVED
+    )
+    kept = frame.filter(~pl.col(REMOVED)).drop(*flags, REMOVED)
+    return SuppressionResult(kept, suppressed, removed, rounds, changes)
 
 
-def suppression_plan(frame: pl.LazyFrame, columns: Sequence[str], k: int) -> SuppressionResult:
-    """Run :func:`suppress` on the row index and quasi-identifiers only (not the whole table)."""
-    narrow = frame.select(ROW, *columns).collect()
-    return suppress(narrow, columns, k)
+def suppression_plan(narrow: pl.LazyFrame, columns: Sequence[str], k: int) -> SuppressionResult:
+    """Run :func:`suppress` on a frame of the row number and the quasi-identifiers only."""
+    return suppress(narrow.collect(), columns, k)
