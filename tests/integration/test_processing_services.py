@@ -181,3 +181,12 @@ def test_a_failed_run_says_why_and_an_interrupted_one_is_recovered(
     assert services.recover_interrupted_runs() == 1
     stuck.refresh_from_db()
     assert stuck.status == Run.Status.FAILED and "interrupted" in stuck.error_en
+
+
+def test_a_policy_with_a_hierarchy_file_saves_and_runs_in_the_portal(data: Dataset) -> None:
+    alice = staff("alice")
+    keis = Dataset.objects.get(name="keis_employment")
+    text = (ROOT / "examples" / "policies" / "keis_employment.yaml").read_text(encoding="utf-8")
+    policy = services.create_policy(keis, text, title="", user=alice)
+    run = services.execute_run(services.request_run(policy, user=alice).pk)
+    assert run.status == Run.Status.SUCCEEDED, run.error_en

@@ -109,3 +109,13 @@ def test_example_policies_fit_the_synthetic_datasets(name: str, synth_dir: Path)
     schema = pl.scan_parquet(synth_dir / f"{name}.parquet").collect_schema()
     check_against(loaded, dict(schema))
     assert loaded.dataset == name
+
+
+def test_hierarchy_files_are_found_beside_the_policy_or_in_search_dirs(tmp_path: Path) -> None:
+    text = BASE.replace("  name: delete\n", "  name:\n    technique: hierarchy\n    file: h.csv\n")
+    with pytest.raises(EngineError) as caught:
+        load_policy(text=text, source="p.yaml", search_dirs=[tmp_path])
+    assert "line 6" in caught.value.english and "h.csv" in caught.value.english
+    (tmp_path / "h.csv").write_text("value,level1\na,b\n", encoding="utf-8")
+    loaded = load_policy(text=text, source="p.yaml", search_dirs=[tmp_path])
+    assert loaded.items["name"].steps[0].params["file"] == str((tmp_path / "h.csv").resolve())

@@ -36,6 +36,13 @@ PROVIDER_VAULT = Path(
         "The provider's vault of additional information (secrets, token tables), kept apart.",
     )
 ).resolve()
+HIERARCHY_DIR = Path(
+    setting(
+        "GAMYEONG_HIERARCHY_DIR",
+        str(PROJECT_DIR / "examples" / "hierarchies"),
+        "Where policies written in the portal find the hierarchy files they name.",
+    )
+).resolve()
 KRDS_DIR = Path(
     setting(
         "GAMYEONG_KRDS_DIR",

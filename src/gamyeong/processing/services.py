@@ -47,7 +47,12 @@ def dataset_path(dataset: Dataset) -> Path:
 
 def parse(dataset: Dataset, text: str) -> EnginePolicy:
     """The policy, checked against the dataset's columns when its file is present."""
-    policy = load_policy(text=text, source=f"{dataset.name}.yaml", default_k=thresholds())
+    policy = load_policy(
+        text=text,
+        source=f"{dataset.name}.yaml",
+        default_k=thresholds(),
+        search_dirs=[Path(settings.HIERARCHY_DIR)],
+    )
     path = dataset_path(dataset)
     if dataset.file and path.is_file():
         check_against(policy, dict(pl.scan_parquet(path).collect_schema()))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -71,8 +71,12 @@ def load_policy(
     text: str | None = None,
     source: str | None = None,
     default_k: Mapping[str, int] = DEFAULT_K,
+    search_dirs: Sequence[Path] = (),
 ) -> Policy:
-    """Parse and check a policy's structure (techniques, parameters, environment)."""
+    """Parse and check a policy's structure (techniques, parameters, environment).
+
+    Files a policy names (hierarchies) are looked up relative to the policy file, then in
+    ``search_dirs`` (the portal passes its hierarchy directory)."""
     if text is None:
         if path is None:
             raise ValueError("a path or a text is needed")
@@ -84,7 +88,7 @@ def load_policy(
                 f"cannot read policy {path} ({exc})",
             ) from None
     source = source or (path.name if path else "policy")
-    base_dir = path.parent if path else Path.cwd()
+    dirs = [path.parent if path else Path.cwd(), *search_dirs]
     root = parse(text, source)
     top = _mapping(root, source, "정책 / the policy")
     unknown = sorted(set(top) - set(TOP_KEYS))
@@ -106,7 +110,7 @@ def load_policy(
             "'items' (per-item rules) is missing",
         )
     items = {
-        column: _item(column, node, source, base_dir)
+        column: _item(column, node, source, dirs)
         for column, node in _mapping(top["items"], source, "items").items()
     }
     return Policy(
@@ -147,14 +151,14 @@ def _k(node: Located | None, source: str, default: int) -> int:
     return int(node.value)
 
 
-def _item(column: str, node: Located, source: str, base_dir: Path) -> ItemRule:
+def _item(column: str, node: Located, source: str, dirs: Sequence[Path]) -> ItemRule:
     raw = node.value
     entries = raw if isinstance(raw, list) else [node]
     if isinstance(raw, list) and not raw:
         raise _fail(
             source, node.line, f"'{column}'의 처리 방법이 비어 있습니다", f"no rule for {column!r}"
         )
-    steps = tuple(_step(column, entry, source, base_dir) for entry in entries)
+    steps = tuple(_step(column, entry, source, dirs) for entry in entries)
     if len(steps) > 1 and any(s.technique.name in ("keep", "delete") for s in steps):
         raise _fail(
             source,
@@ -165,7 +169,7 @@ def _item(column: str, node: Located, source: str, base_dir: Path) -> ItemRule:
     return ItemRule(column, steps, node.line)
 
 
-def _step(column: str, node: Located, source: str, base_dir: Path) -> Step:
+def _step(column: str, node: Located, source: str, dirs: Sequence[Path]) -> Step:
     if isinstance(node.value, str):
         name, params_node = node.value, {}
     else:
@@ -192,8 +196,22 @@ def _step(column: str, node: Located, source: str, base_dir: Path) -> Step:
         {key: plain(value) for key, value in params_node.items()}, _where(source, line)
     )
     if technique.name == "hierarchy":
-        params["file"] = str((base_dir / params["file"]).resolve())
+        params["file"] = str(_find_file(params["file"], dirs, source, line))
     return Step(technique, params, node.line)
+
+
+def _find_file(name: str, dirs: Sequence[Path], source: str, line: int) -> Path:
+    candidates = [Path(name)] if Path(name).is_absolute() else [d / name for d in dirs]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    searched = ", ".join(str(c) for c in candidates)
+    raise _fail(
+        source,
+        line,
+        f"파일을 찾을 수 없습니다: {name} (찾아본 곳: {searched})",
+        f"file not found: {name} (looked in: {searched})",
+    )
 
 
 def _records(node: Located | None, source: str) -> tuple[RecordStep, ...]:
