@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import typer
 
-from gamyeong.cli import assets, audit, demo, manage, pseudonymize, risk, serve, synth, worker
+from gamyeong.cli import (
+    assets,
+    audit,
+    combine,
+    demo,
+    keys,
+    kma,
+    manage,
+    pseudonymize,
+    risk,
+    serve,
+    synth,
+    worker,
+)
 
 app = typer.Typer(
     name="gamyeong",
@@ -24,6 +37,9 @@ app = typer.Typer(
 app.command("synth")(synth.synth)
 app.command("pseudonymize")(pseudonymize.pseudonymize)
 app.command("risk")(risk.risk)
+app.command("combine")(combine.combine)
+app.add_typer(kma.app, name="kma")
+app.add_typer(keys.app, name="keys")
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 app.add_typer(demo.app, name="demo")

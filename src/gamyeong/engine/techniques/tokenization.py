@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 from gamyeong.engine.techniques.base import ANY, STRING, Context, Param, Technique
 
@@ -25,6 +26,36 @@ def random_hex(count: int, length: int) -> npt.NDArray[np.str_]:
     raw = np.frombuffer(secrets.token_bytes(count * ((length + 1) // 2)), dtype=np.uint8)
     nibbles = np.stack([raw >> 4, raw & 15], axis=-1).reshape(count, -1)[:, :length]
     return np.ascontiguousarray(HEX[nibbles]).view(f"<U{length}").ravel()
+
+
+def random_hex_series(count: int, length: int, *, unique: bool = False) -> pl.Series:
+    """:func:`random_hex` as a Polars ``String`` series, from the same source; several times
+    faster for millions of values (no NumPy Unicode array on the way). With ``unique``, values
+    whose first 64 bits repeat are drawn again until none does, so all values are distinct
+    (``length`` ≥ 16 then)."""
+    nbytes = (length + 1) // 2
+    if unique and length < 16:
+        raise ValueError("unique random hex values need at least 16 characters")
+    raw = np.frombuffer(secrets.token_bytes(count * nbytes), dtype=np.uint8).reshape(count, nbytes)
+    while unique and count:
+        repeated = _repeated_prefixes(raw)
+        if not repeated.size:
+            break
+        fresh = secrets.token_bytes(repeated.size * nbytes)
+        raw = raw.copy()
+        raw[repeated] = np.frombuffer(fresh, dtype=np.uint8).reshape(-1, nbytes)
+    buffer = pa.py_buffer(np.ascontiguousarray(raw))
+    array = pa.FixedSizeBinaryArray.from_buffers(pa.binary(nbytes), count, [None, buffer])
+    hexed = pl.Series(pl.from_arrow(array)).cast(pl.Binary).bin.encode("hex")
+    return hexed.str.slice(0, length) if length % 2 else hexed
+
+
+def _repeated_prefixes(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Rows of ``raw`` whose first 8 bytes occur in another row too."""
+    prefix = pl.Series(np.ascontiguousarray(raw[:, :8]).view(np.uint64).ravel())
+    if prefix.n_unique() == prefix.len():  # the usual case, and much cheaper to find out
+        return np.empty(0, dtype=np.int64)
+    return prefix.is_duplicated().arg_true().to_numpy().astype(np.int64)
 
 
 def _new_tokens(count: int, prefix: str, length: int, taken: pl.Series) -> pl.Series:
