@@ -129,6 +129,8 @@ INSTALLED_APPS = [
     "gamyeong.catalog",
     "gamyeong.workspace",
     "gamyeong.processing",
+    "gamyeong.combination",
+    "gamyeong.kma",
     "django_tasks",
     "django_tasks_db",
 ]
