@@ -230,3 +230,30 @@ def _excluded(spec: SpecReport) -> str:
         for kind, counts in spec.reasons.items()
     )
     return f"{spec.excluded:,} ({reasons})"
+
+
+@app.command("extract")
+def extract_matched(
+    matched: Path = typer.Option(
+        ..., "--matched", help="결합키관리기관이 보낸 결합 대상 일련번호 (matched serials)"
+    ),
+    payload: Path = typer.Option(..., "--payload", help="전체 결합대상정보 (the full payload)"),
+    out: Path = typer.Option(..., "--out", help="추출한 결합대상정보 (the restricted payload)"),
+) -> None:
+    """가명정보 추출: 결합키관리기관이 알려 준 일련번호의 행만 결합전문기관에 보냅니다.
+
+    Extraction: keep only the payload rows whose serials the key-management agency matched, so
+    the combination agency receives only the records that combine. Writes a new payload artifact
+    (file + manifest) addressed to the same agency.
+    """
+    from gamyeong.engine.errors import EngineError
+    from gamyeong.engine.linkage.extraction import restrict_payload
+
+    try:
+        manifest = restrict_payload(matched, payload, out)
+    except EngineError as exc:
+        fail(exc.korean, exc.english)
+    before = manifest.extra.get("rows_before_extraction")
+    Console(highlight=False).print(
+        f"추출 / extracted: {before:,} → {manifest.rows:,} 행 / rows → {escape(str(out))}"
+    )
