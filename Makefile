@@ -67,7 +67,9 @@ pytest: install
 	$(BIN)/pytest -q
 	@if [ -n "$$GAMYEONG_TEST_POSTGRES_URL" ]; then \
 	  echo "== again on PostgreSQL ($$GAMYEONG_TEST_POSTGRES_URL) =="; \
-	  GAMYEONG_DATABASE_URL="$$GAMYEONG_TEST_POSTGRES_URL" $(BIN)/pytest -q; \
+	  GAMYEONG_DATABASE_URL="$$GAMYEONG_TEST_POSTGRES_URL" \
+	  GAMYEONG_KMA_DATABASE_URL="$${GAMYEONG_KMA_TEST_POSTGRES_URL:-$${GAMYEONG_TEST_POSTGRES_URL}_kma}" \
+	  $(BIN)/pytest -q; \
 	fi
 
 test: lint typecheck pytest

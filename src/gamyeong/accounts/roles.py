@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS, router
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,7 @@ ROLES: tuple[Role, ...] = (
         _("Researcher"),
         _("Applies for data, analyses it in the closed room and asks for outputs to be exported."),
         (Kind.USER_ORG, Kind.PROVIDER),
+        ("combination.view_combination",),
     ),
     Role(
         "ministry_approver",
@@ -60,6 +62,8 @@ ROLES: tuple[Role, ...] = (
             "processing.run_pseudonymization",
             "processing.view_run",
             "processing.review_adequacy",
+            "combination.view_combination",
+            "combination.make_keys",
         ),
         staff=True,
     ),
@@ -68,13 +72,21 @@ ROLES: tuple[Role, ...] = (
         _("Key-management agency staff"),
         _("Issues salts and turns providers' combination keys into linking information."),
         (Kind.KEY_AGENCY,),
+        ("combination.view_combination", "combination.issue_salt", "combination.match_keys"),
     ),
     Role(
         "combination_agency_staff",
         _("Combination agency staff"),
         _("Joins pseudonymized data by linking information and reviews its adequacy."),
         (Kind.COMBINATION_AGENCY,),
-        ("processing.view_policy", "processing.view_run", "processing.review_adequacy"),
+        (
+            "processing.view_policy",
+            "processing.view_run",
+            "processing.review_adequacy",
+            "combination.view_combination",
+            "combination.add_combination",
+            "combination.combine_data",
+        ),
     ),
     Role(
         "export_reviewer",
@@ -115,19 +127,22 @@ def get_role(code: str) -> Role:
         ) from None
 
 
-def _permission(dotted: str) -> Permission:
+def _permission(dotted: str, using: str = DEFAULT_DB_ALIAS) -> Permission:
     app_label, codename = dotted.split(".", 1)
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.using(using).get(content_type__app_label=app_label, codename=codename)
 
 
-def sync_role_groups(**kwargs: Any) -> None:
-    """Create one group per role and give it exactly the role's permissions."""
+def sync_role_groups(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """Create one group per role and give it exactly the role's permissions, in the database
+    just migrated (``using``) — none in a database that holds no groups (the KMA's)."""
+    if not router.allow_migrate_model(using, Group):
+        return
     for role in ROLES:
-        group, _created = Group.objects.get_or_create(name=role.code)
+        group, _created = Group.objects.using(using).get_or_create(name=role.code)
         wanted = []
         for dotted in role.permissions:
             try:
-                wanted.append(_permission(dotted))
+                wanted.append(_permission(dotted, using))
             except Permission.DoesNotExist:
                 continue  # the app that defines it is not migrated yet; the next sync adds it
         group.permissions.set(wanted)

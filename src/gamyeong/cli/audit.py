@@ -12,18 +12,26 @@ app = typer.Typer(
 
 
 @app.command("verify")
-def verify() -> None:
+def verify(
+    database: str = typer.Option(
+        "default",
+        "--database",
+        help="감사 기록의 데이터베이스: default(포털) 또는 kma(결합키관리기관) "
+        "(the trail's database: default, the portal's; kma, the key-management agency's)",
+    ),
+) -> None:
     """해시 체인을 처음부터 검증하고, 수정·삽입·삭제된 첫 기록을 알려 줍니다.
 
     Verify the audit trail's hash chain and report the first edited, inserted or deleted event.
-    Exits with status 1 when the chain is broken.
+    Exits with status 1 when the chain is broken. --database kma verifies the key-management
+    agency's own trail.
     """
     setup_django()
-    check_database()
+    check_database(database)
     from gamyeong.governance.audit import verify_chain
 
     console = Console(highlight=False)
-    report = verify_chain()
+    report = verify_chain(using=database)
     if report.ok:
         console.print(
             f"[green]정상[/]: 감사 기록 {report.events_checked}건의 해시 체인이 온전합니다.\n"

@@ -1,4 +1,8 @@
-"""``gamyeong kma``: the key-management agency (결합키관리기관): salts, match rates, linking info."""
+"""``gamyeong kma``: the key-management agency (결합키관리기관): salts, match rates, linking info.
+
+``serve`` and ``client`` (the agency's own service and its API clients) live in
+:mod:`gamyeong.cli.kma_service` and are added to this group at the end of this module.
+"""
 
 from __future__ import annotations
 
@@ -190,3 +194,10 @@ def _write_json(path: Path, data: object) -> None:
         Path(tmp).replace(path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+# The KMA's own service (its database, store and HTTP API).
+from gamyeong.cli import kma_service  # noqa: E402
+
+app.command("serve")(kma_service.serve)
+app.add_typer(kma_service.clients, name="client")

@@ -15,7 +15,9 @@ def worker() -> None:
     check_migrations()
     from django.core.management import call_command
 
+    from gamyeong.combination.services import recover_interrupted_steps
     from gamyeong.processing.services import recover_interrupted_runs
 
     recover_interrupted_runs()
+    recover_interrupted_steps()
     call_command("db_worker", "--interval", "1")

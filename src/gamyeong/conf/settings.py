@@ -107,7 +107,15 @@ def _database(url: str) -> dict[str, Any]:
     return config
 
 
-DATABASES = {"default": _database(DATABASE_URL)}
+# The key-management agency (결합키관리기관) keeps its own database: its combinations, received key
+# files, linking runs, API clients and its own audit trail (gamyeong.kma.router sends them there).
+KMA_DATABASE_URL = setting(
+    "GAMYEONG_KMA_DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'kma.sqlite3'}",
+    "The key-management agency's own database (its service, `gamyeong kma serve`).",
+)
+DATABASES = {"default": _database(DATABASE_URL), "kma": _database(KMA_DATABASE_URL)}
+DATABASE_ROUTERS = ["gamyeong.kma.router.KmaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -131,6 +139,7 @@ INSTALLED_APPS = [
     "gamyeong.processing",
     "gamyeong.combination",
     "gamyeong.kma",
+    "ninja",  # the KMA API's OpenAPI docs (templates and static files, no models)
     "django_tasks",
     "django_tasks_db",
 ]
@@ -282,4 +291,16 @@ GAMYEONG_K_THIRD_PARTY = setting_int(
     5,
     "Minimum class size (k) for data released to a third party.",
     minimum=1,
+)
+
+# The key-management agency's service (`gamyeong kma serve`): its own party store and vault.
+GAMYEONG_KMA_STORE = Path(
+    setting(
+        "GAMYEONG_KMA_STORE",
+        str(VAR_DIR / "parties" / "kma"),
+        "The key-management agency's party store (inbox, outbox, work and its vault).",
+    )
+).resolve()
+GAMYEONG_KMA_ORG = setting(
+    "GAMYEONG_KMA_ORG", "한국인터넷진흥원", "The key-management agency's organisation name."
 )

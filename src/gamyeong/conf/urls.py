@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("gamyeong.accounts.urls")),
     path("admin/", admin.site.urls),
     path("catalog/", include("gamyeong.catalog.urls")),
+    path("combination/", include("gamyeong.combination.urls")),
     path("governance/", include("gamyeong.governance.urls")),
     path("processing/", include("gamyeong.processing.urls")),
     path("rooms/", include("gamyeong.workspace.urls")),

@@ -3,6 +3,10 @@
 :func:`record` is the one way to write an event. It appends under a lock on the chain head, so
 sequence numbers are consecutive and every event hashes its predecessor. :func:`verify_chain`
 walks the chain and reports the first event that was edited, inserted or deleted.
+
+Both take ``using``, the database alias of the trail: ``"default"`` is the portal's trail, and the
+key-management agency keeps its own trail in its own database (``using="kma"``, see
+:mod:`gamyeong.kma.router`). Each database holds one independent chain.
 """
 
 from __future__ import annotations
@@ -80,12 +84,14 @@ def record(
     object_id: str = "",
     summary: str = "",
     detail: Mapping[str, Any] | None = None,
+    using: str = "default",
 ) -> AuditEvent:
     """Append one event to the audit trail and return it.
 
     ``actor`` is a user (or a name for system actors such as ``"system:demo"``); when omitted it is
     taken from ``request``. ``target`` fills the object type and id from a model instance. The
     event is part of the caller's transaction: if that rolls back, so does the event.
+    ``using`` chooses the trail (database alias): the portal's (``"default"``) or the KMA's.
     """
     check_action(action)
     if actor is None and request is not None:
@@ -95,8 +101,8 @@ def record(
         object_id = object_id or str(target.pk)
     for attempt in range(3):
         try:
-            with transaction.atomic():
-                head = _locked_head()
+            with transaction.atomic(using=using):
+                head = _locked_head(using)
                 event = AuditEvent(
                     seq=head.seq + 1,
                     occurred_at=timezone.now(),
@@ -110,10 +116,10 @@ def record(
                     **_actor_fields(actor),
                 )
                 event.event_hash = event_hash(event)
-                event.save()
+                event.save(using=using)
                 head.seq = event.seq
                 head.event_hash = event.event_hash
-                head.save(update_fields=["seq", "event_hash"])
+                head.save(using=using, update_fields=["seq", "event_hash"])
                 return event
         except IntegrityError:
             # Another writer appended first (possible only where row locks are unavailable).
@@ -122,10 +128,11 @@ def record(
     raise AssertionError("unreachable")
 
 
-def _locked_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(singleton=1).first()
+def _locked_head(using: str) -> AuditChainHead:
+    heads = AuditChainHead.objects.using(using)
+    head = heads.select_for_update().filter(singleton=1).first()
     if head is None:
-        head = AuditChainHead.objects.create(singleton=1, seq=0, event_hash=GENESIS_HASH)
+        head = heads.create(singleton=1, seq=0, event_hash=GENESIS_HASH)
     return head
 
 
@@ -166,14 +173,15 @@ def _with_following(events: Iterator[AuditEvent]) -> Iterator[tuple[AuditEvent, 
         current = following
 
 
-def verify_chain() -> VerifyReport:
-    """Walk the chain in order and return the first edited, inserted or deleted event."""
-    head = AuditChainHead.objects.filter(singleton=1).first()
+def verify_chain(using: str = "default") -> VerifyReport:
+    """Walk the chain in order and return the first edited, inserted or deleted event.
+    ``using`` names the trail's database (``"default"``: the portal's; ``"kma"``: the KMA's)."""
+    head = AuditChainHead.objects.using(using).filter(singleton=1).first()
     head_seq = head.seq if head else 0
     head_hash = head.event_hash if head else GENESIS_HASH
     prev_seq, prev_hash, prev_prev_hash = 0, GENESIS_HASH, ""
     checked = 0
-    events = AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=2000)
+    events = AuditEvent.objects.using(using).order_by("seq", "pk").iterator(chunk_size=2000)
     for event, following in _with_following(events):
         problem = _check_link(event, following, prev_seq, prev_hash, prev_prev_hash)
         if problem is not None:
