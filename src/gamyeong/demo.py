@@ -46,9 +46,17 @@ class DemoUser:
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("researcher", "김연구", "한국보건사회연구원", ("researcher",), "빈곤불평등연구실"),
+    DemoUser("researcher2", "남공동", "한국보건사회연구원", ("researcher",), "빈곤불평등연구실"),
     DemoUser("mohw", "이승인", "보건복지부", ("ministry_approver",), "기초생활보장과"),
     DemoUser(
         "ssis-data", "박가명", "한국사회보장정보원", ("provider_data_manager",), "데이터관리부"
+    ),
+    DemoUser(
+        "ssis-review",
+        "조적정",
+        "한국사회보장정보원",
+        ("adequacy_reviewer",),
+        "가명정보 적정성 검토",
     ),
     DemoUser("keis-data", "최고용", "한국고용정보원", ("provider_data_manager",), "고용데이터팀"),
     DemoUser(

@@ -35,13 +35,14 @@ ROLES: tuple[Role, ...] = (
         _("Researcher"),
         _("Applies for data, analyses it in the closed room and asks for outputs to be exported."),
         (Kind.USER_ORG, Kind.PROVIDER),
-        ("combination.view_combination",),
+        ("combination.view_combination", "applications.apply"),
     ),
     Role(
         "ministry_approver",
         _("Ministry division approver"),
         _("Approves the use of the division's programme data (MOHW statistics directive no. 7)."),
         (Kind.MINISTRY,),
+        ("applications.review_as_ministry",),
     ),
     Role(
         "provider_data_manager",
@@ -64,8 +65,16 @@ ROLES: tuple[Role, ...] = (
             "processing.review_adequacy",
             "combination.view_combination",
             "combination.make_keys",
+            "applications.review_as_provider",
         ),
         staff=True,
+    ),
+    Role(
+        "adequacy_reviewer",
+        _("Adequacy reviewer"),
+        _("Reviews whether pseudonymized data is adequate for its purpose and environment."),
+        (Kind.PROVIDER, Kind.COMBINATION_AGENCY),
+        ("processing.view_policy", "processing.view_run", "processing.review_adequacy"),
     ),
     Role(
         "key_agency_staff",
@@ -86,6 +95,7 @@ ROLES: tuple[Role, ...] = (
             "combination.view_combination",
             "combination.add_combination",
             "combination.combine_data",
+            "applications.review_as_agency",
         ),
     ),
     Role(
@@ -93,6 +103,7 @@ ROLES: tuple[Role, ...] = (
         _("Export reviewer"),
         _("Decides on the export of combined data and of analysis outputs."),
         (Kind.COMBINATION_AGENCY, Kind.PROVIDER),
+        ("applications.review_export",),
     ),
     Role(
         "security_officer",

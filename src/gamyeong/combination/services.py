@@ -38,6 +38,7 @@ def _party_organisation(user: Any, combination: Combination, code: str) -> Any:
 
 def _check_state(combination: Combination, code: str, organisation: Any) -> None:
     """Refuse a step the combination is not ready for, or one this party has done already."""
+    _check_application(combination, code)
     if combination.status not in access.RULES[code].statuses:
         raise CombinationError(
             f"지금 단계({combination.get_status_display()})에서는 할 수 없는 작업입니다",
@@ -172,7 +173,36 @@ def execute_step(step_id: int) -> Step:
             f"작업 중 오류가 났습니다: {type(exc).__name__}",
             f"the step failed: {type(exc).__name__}",
         )
-    return outcomes.record(step, outcome)
+    recorded = outcomes.record(step, outcome)
+    _follow_application(recorded.combination)
+    return recorded
+
+
+def _follow_application(combination: Combination) -> None:
+    """Let the combination's application (if it came from one) follow the new status."""
+    from gamyeong.applications.services import follow_combination
+
+    follow_combination(combination)
+
+
+def _check_application(combination: Combination, code: str) -> None:
+    """A provider sends its payload only after the application passed the adequacy review
+    (4.2 before 4.3)."""
+    if code != Code.PAYLOAD:
+        return
+    from gamyeong.applications.models import Application
+    from gamyeong.applications.workflows import State
+
+    application = Application.objects.filter(combination=combination).first()
+    if application is None or application.state not in application.flow.states:
+        return
+    flow = application.flow
+    if flow.position(application.state) < flow.position(State.SEND_TARGETS):
+        raise CombinationError(
+            f"이용신청 {application.reference}의 적정성 검토가 끝나야 결합대상정보를 보낼 수 있습니다",
+            f"the payload can be sent only after application {application.reference} passed "
+            "the adequacy review",
+        )
 
 
 def recover_interrupted_steps() -> int:

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "gamyeong.workspace",
     "gamyeong.processing",
     "gamyeong.combination",
+    "gamyeong.applications",
     "gamyeong.kma",
     "ninja",  # the KMA API's OpenAPI docs (templates and static files, no models)
     "django_tasks",
@@ -303,4 +304,26 @@ GAMYEONG_KMA_STORE = Path(
 ).resolve()
 GAMYEONG_KMA_ORG = setting(
     "GAMYEONG_KMA_ORG", "한국인터넷진흥원", "The key-management agency's organisation name."
+)
+
+# Applications (이용신청): documents, periods, notifications.
+GAMYEONG_UPLOAD_MAX_MB = setting_int(
+    "GAMYEONG_UPLOAD_MAX_MB",
+    20,
+    "Largest document an applicant or staff member may upload, in MB.",
+    minimum=1,
+)
+GAMYEONG_MAX_PERIOD_DAYS = setting_int(
+    "GAMYEONG_MAX_PERIOD_DAYS",
+    1095,
+    "Longest period of use an application may ask for, in days.",
+    minimum=1,
+)
+EMAIL_BACKEND = setting(
+    "GAMYEONG_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend",
+    "How notifications are e-mailed (Django e-mail backend; the console by default).",
+)
+DEFAULT_FROM_EMAIL = setting(
+    "GAMYEONG_FROM_EMAIL", "gamyeong@localhost", "Sender address of notification e-mails."
 )

@@ -7,6 +7,7 @@ from gamyeong.web.middleware import public
 urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("accounts/", include("gamyeong.accounts.urls")),
+    path("applications/", include("gamyeong.applications.urls")),
     path("admin/", admin.site.urls),
     path("catalog/", include("gamyeong.catalog.urls")),
     path("combination/", include("gamyeong.combination.urls")),

@@ -272,4 +272,7 @@ def decide_adequacy(
         raise ProcessingError(
             "이미 검토가 끝난 처리입니다", "this run has already been reviewed"
         ) from None
+    from gamyeong.applications.services import adequacy_decided
+
+    adequacy_decided(review)  # an application waiting for this review moves on
     return review

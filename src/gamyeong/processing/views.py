@@ -153,8 +153,30 @@ def policy_new(request: HttpRequest, name: str) -> HttpResponse:
         return _save_policy(request, dataset)
     latest = latest_policy(dataset)
     text = latest.yaml if latest else example_policy(dataset)
-    form = PolicyForm(initial={"title": latest.title if latest else ""})
+    title = latest.title if latest else ""
+    application = _application_for(request, dataset)
+    if application is not None:  # start from the items approved for this application
+        from gamyeong.applications.links import policy_from_items
+
+        text, title = policy_from_items(application, dataset), application.title
+    form = PolicyForm(initial={"title": title})
     return _editor(request, dataset, form, yaml_text=text)
+
+
+def _application_for(request: HttpRequest, dataset: Dataset) -> Any:
+    """The application named by ``?application=`` if the user is its provider for ``dataset``."""
+    reference = request.GET.get("application", "")
+    if not reference:
+        return None
+    from gamyeong.applications import access
+    from gamyeong.applications.workflows import Party
+
+    application = access.visible_to(request.user).filter(reference=reference).first()
+    if application is None or Party.PROVIDER not in access.parties_of(request.user, application):
+        return None
+    if dataset.provider_id != getattr(request.user, "organisation_id", None):
+        return None
+    return application
 
 
 # ---- policy page --------------------------------------------------------------------------------

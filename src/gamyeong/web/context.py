@@ -26,6 +26,7 @@ class MenuItem:
 MAIN_MENU: tuple[MenuItem, ...] = (
     MenuItem("catalog:index", _("Data catalog"), "catalog"),
     MenuItem("web:procedures", _("How to use the data")),
+    MenuItem("applications:home", _("Applications"), "applications"),
     MenuItem("workspace:rooms", _("Analysis rooms"), "workspace"),
     MenuItem("governance:cases", _("Provision and combination cases")),
 )

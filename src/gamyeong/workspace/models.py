@@ -52,3 +52,44 @@ class AnalysisRoom(models.Model):
     @property
     def purpose(self) -> str:
         return localized(self, "purpose")
+
+
+class Workspace(models.Model):
+    """A project's workspace (프로젝트 작업공간) in the closed environment: created when the
+    project is provisioned (single source) or its combination completes, for its period. What it
+    holds is listed in ``sources`` (run outputs or the combined data, with their hashes); the
+    files themselves never leave the closed environment."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed (data destroyed)")
+
+    application = models.OneToOneField(
+        "applications.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="workspace",
+    )
+    code = models.SlugField(_("workspace id"), max_length=40, unique=True)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    data_class = models.CharField(
+        _("data class"),
+        max_length=40,
+        choices=AnalysisRoom.DataClasses.choices,
+        default=AnalysisRoom.DataClasses.PSEUDONYMIZED,
+    )
+    sources = models.JSONField(_("data provided"), default=list)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("provisioned at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("project workspace")
+        verbose_name_plural = _("project workspaces")
+
+    def __str__(self) -> str:
+        return self.code
