@@ -45,6 +45,7 @@ class World:
     agency: Any
     kma: Any
     export_reviewer: Any
+    logins: dict[str, Any]
 
     def user(self, name: str) -> Any:
         return getattr(self, name)
@@ -58,21 +59,24 @@ def build_world(settings: Any, tmp_path: Path, synth_dir: Path) -> World:
     load_manifest(settings.DATA_DIR / "synth" / "manifest.json", data_dir=settings.DATA_DIR)
     ssis, keis = "한국사회보장정보원", "한국고용정보원"
     agency = "한국사회보장정보원 가명정보결합센터"
-    world = World(
-        researcher=make_user("res", ("researcher",), K.USER_ORG, "한국보건사회연구원").user,
-        co_researcher=make_user("co", ("researcher",), K.USER_ORG, "한국보건사회연구원").user,
-        outsider=make_user("other", ("researcher",), K.USER_ORG, "다른대학교").user,
-        mohw=make_user("mohw", ("ministry_approver",), K.MINISTRY, "보건복지부").user,
-        ssis=make_user("ssis", ("provider_data_manager",), K.PROVIDER, ssis).user,
-        ssis_review=make_user("ssisrev", ("adequacy_reviewer",), K.PROVIDER, ssis).user,
-        keis=make_user("keis", ("provider_data_manager",), K.PROVIDER, keis).user,
-        agency=make_user(
-            "agency", ("combination_agency_staff",), K.COMBINATION_AGENCY, agency
-        ).user,
-        kma=make_user("kma", ("key_agency_staff",), K.KEY_AGENCY, "한국인터넷진흥원").user,
-        export_reviewer=make_user("exp", ("export_reviewer",), K.COMBINATION_AGENCY, agency).user,
-    )
-    for name in world.__dataclass_fields__:
+    people = {
+        "researcher": ("res", "researcher", K.USER_ORG, "한국보건사회연구원"),
+        "co_researcher": ("co", "researcher", K.USER_ORG, "한국보건사회연구원"),
+        "outsider": ("other", "researcher", K.USER_ORG, "다른대학교"),
+        "mohw": ("mohw", "ministry_approver", K.MINISTRY, "보건복지부"),
+        "ssis": ("ssis", "provider_data_manager", K.PROVIDER, ssis),
+        "ssis_review": ("ssisrev", "adequacy_reviewer", K.PROVIDER, ssis),
+        "keis": ("keis", "provider_data_manager", K.PROVIDER, keis),
+        "agency": ("agency", "combination_agency_staff", K.COMBINATION_AGENCY, agency),
+        "kma": ("kma", "key_agency_staff", K.KEY_AGENCY, "한국인터넷진흥원"),
+        "export_reviewer": ("exp", "export_reviewer", K.COMBINATION_AGENCY, agency),
+    }
+    logins = {
+        field: make_user(username, (role,), kind, org)
+        for field, (username, role, kind, org) in people.items()
+    }
+    world = World(**{field: new.user for field, new in logins.items()}, logins=logins)
+    for name in people:
         user = getattr(world, name)
         user.email = f"{user.username}@example.kr"
         user.save(update_fields=["email"])

@@ -60,3 +60,26 @@ class User(AbstractUser):
     @property
     def role_codes(self) -> list[str]:
         return sorted(self.groups.values_list("name", flat=True))
+
+
+class ApiToken(models.Model):
+    """A personal token for the portal's JSON API (``Authorization: Bearer gy_…``). Only its
+    SHA-256 is kept; the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("first characters"), max_length=12)
+    token_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.name} ({self.prefix}…)"

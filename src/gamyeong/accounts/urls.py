@@ -9,4 +9,5 @@ urlpatterns = [
     path("verify/", views.verify_view, name="verify"),
     path("totp/setup/", views.totp_setup_view, name="totp_setup"),
     path("logout/", views.logout_view, name="logout"),
+    path("tokens/", views.tokens_view, name="tokens"),
 ]

@@ -147,3 +147,19 @@ def locked_out(
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
     return render(request, "accounts/locked_out.html", context, status=403)
+
+
+@require_http_methods(["GET", "POST"])
+def tokens_view(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens: make one (shown once), revoke one."""
+    from gamyeong.accounts.models import ApiToken
+    from gamyeong.accounts.tokens import create_token, revoke_token
+
+    new_token = ""
+    if request.method == "POST":
+        if request.POST.get("revoke", "").isdigit():
+            revoke_token(request.user, int(request.POST["revoke"]))
+            return redirect("accounts:tokens")
+        _record, new_token = create_token(request.user, request.POST.get("name", ""))
+    tokens = ApiToken.objects.filter(user_id=int(request.user.pk or 0))
+    return render(request, "accounts/tokens.html", {"tokens": tokens, "new_token": new_token})
