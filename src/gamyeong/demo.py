@@ -126,9 +126,9 @@ def ensure_demo_users(reset: bool = False) -> tuple[list[NewUser], list[str]]:
                 roles=spec.roles,
                 actor=SYSTEM_ACTOR,
             )
-            if spec.department:
-                new.user.department = spec.department
-                new.user.save(update_fields=["department"])
+            new.user.department = spec.department
+            new.user.email = f"{spec.username}@example.com"  # notifications go to the console
+            new.user.save(update_fields=["department", "email"])
             created.append(new)
         elif reset:
             created.append(reset_credentials(user, actor=SYSTEM_ACTOR))

@@ -196,3 +196,81 @@ def test_anonymous_users_are_sent_to_log_in(world: World) -> None:
     for url in (reverse("applications:home"), detail(app), reverse("applications:inbox")):
         response = Client().get(url)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+POSTS = [
+    ("applications:edit", {"purpose": "바꾸기"}),
+    ("applications:items", {"item": []}),
+    ("applications:co_researchers", {"username": "co"}),
+    ("applications:comment", {"text": "의견"}),
+    ("applications:register", {}),
+    ("applications:upload", {"kind": "other"}),
+]
+
+
+@pytest.mark.parametrize(("name", "data"), POSTS)
+def test_every_page_action_keeps_to_the_parties(world: World, name: str, data: Any) -> None:
+    """Outsiders get 404 on every application URL; parties acting outside their part change
+    nothing."""
+    app = take(world.researcher, draft_provision(world), "submit")
+    url = reverse(name, args=[app.reference])
+    before = (app.state, app.version, app.purpose, app.items.count(), app.comments.count())
+    for who in ("keis", "outsider", "agency", "kma"):
+        response = client_for(world, who).post(url, data)
+        assert response.status_code == 404, (who, name)
+    if name == "applications:comment":
+        return  # the parties may all comment
+    for who in ("ssis", "co_researcher"):
+        client_for(world, who).post(url, data)
+    app.refresh_from_db()
+    after = (app.state, app.version, app.purpose, app.items.count(), app.comments.count())
+    assert after == before
+
+
+def test_every_action_url_refuses_the_wrong_party(world: World) -> None:
+    app = take(world.researcher, draft_provision(world), "submit")
+    clients = {who: client_for(world, who) for who in ("researcher", "ssis", "keis", "outsider")}
+    for code in ("approve", "return", "reject", "approve_items", "provide", "destroy"):
+        url = reverse("applications:act", args=[app.reference, code])
+        for who, client in clients.items():
+            response = client.post(url, {"version": app.version, "reason": "x", "missing": "y"})
+            assert response.status_code in (302, 403, 404), (who, code)
+    app.refresh_from_db()
+    assert app.state == "ministry_review" and app.version == 1
+
+
+def test_the_database_keeps_one_move_per_version(world: World) -> None:
+    """Even past the version check (two requests that both read the same version), the unique
+    (application, version) of a move lets only one through."""
+    from gamyeong.applications.services import ConflictError, _move
+    from gamyeong.applications.workflows import PROVISION
+
+    app = take(world.researcher, draft_provision(world), "submit")
+    first = Application.objects.get(pk=app.pk)
+    second = Application.objects.get(pk=app.pk)
+    approve = PROVISION.action("ministry_review", "approve")
+    reject = PROVISION.action("ministry_review", "reject")
+    assert approve is not None and reject is not None
+    _move(first, approve, actor=world.mohw, party="ministry")
+    with pytest.raises(ConflictError):
+        _move(second, reject, actor=world.mohw, party="ministry", reason="x")
+    app.refresh_from_db()
+    assert app.state == "item_review" and app.transitions.count() == 2
+
+
+def test_the_provider_starts_its_policy_from_the_approved_items(world: World) -> None:
+    app = take(world.researcher, draft_provision(world), "submit")
+    app = take(world.mohw, app, "approve")
+    app = take(
+        world.ssis, app, "approve_items", approved_items=items("ssis_persons", ("sex", "age"))
+    )
+    c = client_for(world, "ssis")
+    page = c.get(detail(app)).content.decode()
+    url = reverse("processing:policy_new", args=["ssis_persons"]) + f"?application={app.reference}"
+    assert url.replace("?", "?") in page.replace("&amp;", "&")
+    editor = c.get(url).content.decode()
+    assert "disability: delete" in editor and app.reference in editor
+    # someone who is not the application's provider gets the plain editor
+    other = client_for(world, "keis").get(url)
+    assert other.status_code in (200, 403)
+    assert f"# {app.reference}:" not in other.content.decode()
