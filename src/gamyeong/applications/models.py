@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gamyeong.applications.workflows import WORKFLOWS, Party, State, Workflow
 from gamyeong.web.bilingual import localized
@@ -45,7 +46,7 @@ class Application(models.Model):
     period_end = models.DateField(_("requested period to"), null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("applicant"),
+        verbose_name=pgettext_lazy("application party", "applicant"),
         on_delete=models.PROTECT,
         related_name="applications",
     )

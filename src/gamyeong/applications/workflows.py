@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Party(models.TextChoices):
     """Who may act: the application's author, or staff of one organisation of the procedure."""
 
-    APPLICANT = "applicant", _("Applicant")
+    APPLICANT = "applicant", pgettext_lazy("application party", "Applicant")
     MINISTRY = "ministry", _("Ministry division")
     PROVIDER = "provider", _("Data provider")
     ADEQUACY = "adequacy_reviewer", _("Adequacy reviewer")
@@ -609,14 +610,18 @@ PROVISIONED_STATES = frozenset(
 
 
 def mermaid(workflow: Workflow) -> str:
-    """The state diagram of ``workflow`` in Mermaid, from its tables (for the docs)."""
+    """The state diagram of ``workflow`` in Mermaid, from its tables (for the docs; the labels
+    in English, the source language, so that a change of translation leaves the docs alone)."""
+    from django.utils import translation
+
     lines = ["stateDiagram-v2", f"    [*] --> {workflow.initial}"]
-    for state in workflow.states:
-        owner = workflow.owners.get(state)
-        label = str(State(state).label)
-        if owner:
-            label += f" · {Party(owner).label}"
-        lines.append(f"    {state} : {label}")
+    with translation.override("en"):
+        for state in workflow.states:
+            owner = workflow.owners.get(state)
+            label = str(State(state).label)
+            if owner:
+                label += f" · {Party(owner).label}"
+            lines.append(f"    {state} : {label}")
     for action in workflow.actions:
         lines.append(f"    {action.source} --> {action.target} : {action.code}")
     for state in sorted(workflow.terminal):
