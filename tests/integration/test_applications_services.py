@@ -219,3 +219,22 @@ def test_a_submitted_application_cannot_be_edited_by_anyone(world: World) -> Non
         services.update(world.mohw, app, purpose="몰래 바꾸기")
     with pytest.raises(services.WorkflowError):
         upload(world.researcher, app, Document.Kind.RESEARCH_PLAN)
+
+
+def test_the_responsible_division_is_told_first(world: World) -> None:
+    from gamyeong.applications.access import divisions
+    from tests.integration.helpers import make_user
+
+    other = make_user("mohw-child", ("ministry_approver",), "ministry", "보건복지부").user
+    other.department = "아동정책과"
+    other.save()
+    world.mohw.department = "기초생활보장과"
+    world.mohw.save()
+    app = draft_provision(world)
+    services.set_items(
+        world.researcher, app, items("ssis_persons", (*PERSON_ITEMS, "has_livelihood")), {}
+    )
+    assert divisions(app) == ["보건복지부 기초생활보장과"]
+    take(world.researcher, app, "submit")
+    assert Notification.objects.filter(recipient=world.mohw).count() == 1
+    assert not Notification.objects.filter(recipient=other).exists()

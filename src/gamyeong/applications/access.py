@@ -48,6 +48,17 @@ def provider_ids(application: Application) -> set[int]:
     return set(application.items.values_list("item__dataset__provider_id", flat=True).distinct())
 
 
+def divisions(application: Application) -> list[str]:
+    """The ministry divisions responsible for the programmes of the requested items (소관부서)."""
+    return sorted(
+        set(
+            application.items.filter(item__programme__isnull=False).values_list(
+                "item__programme__ministry_division", flat=True
+            )
+        )
+    )
+
+
 def is_own(user: Any, application: Application) -> bool:
     """Whether ``user`` wrote or co-researches the application."""
     return (

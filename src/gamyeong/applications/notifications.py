@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 
-from gamyeong.applications.access import STAFF_PERMISSIONS, provider_ids
+from gamyeong.applications.access import STAFF_PERMISSIONS, divisions, provider_ids
 from gamyeong.applications.models import Application, Notification
 from gamyeong.applications.workflows import Party, State
 
@@ -44,7 +44,14 @@ def owners(application: Application) -> list[Any]:
     users = User.objects.filter(organisation_id__in=organisations, is_active=True).exclude(
         pk__in=own
     )
-    return _with_permission(users, STAFF_PERMISSIONS[party])
+    holders = _with_permission(users, STAFF_PERMISSIONS[party])
+    if party == Party.MINISTRY:  # the responsible divisions first (소관부서), else every approver
+        wanted = divisions(application)
+        responsible = [
+            u for u in holders if u.department and any(d.endswith(u.department) for d in wanted)
+        ]
+        return responsible or holders
+    return holders
 
 
 def notify(application: Application, recipients: Iterable[Any], *, actor: Any, source: str) -> int:

@@ -32,7 +32,6 @@ from gamyeong.combination.errors import CombinationError
 from gamyeong.governance import audit
 from gamyeong.processing.models import Run
 
-
 FORM_GUARDS = frozenset({"items_decided", "run_fits"})  # decided by the form's own inputs
 
 
@@ -185,6 +184,7 @@ def _context(request: HttpRequest, application: Application) -> dict[str, Any]:
         "runs": runs,
         "chosen_runs": list(application.runs.select_related("policy__dataset", "review")),
         "workspace": getattr(application, "workspace", None),
+        "divisions": access.divisions(application),
         "now": timezone.now(),
         "can_register": Party.AGENCY in parties
         and application.state == State.COMBINATION_REVIEW
