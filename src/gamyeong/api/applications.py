@@ -4,10 +4,8 @@ documents, comments, actions; the catalog's items to choose from; the inbox."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Router, Schema
@@ -18,7 +16,6 @@ from gamyeong.accounts.models import Organisation
 from gamyeong.applications import access, services
 from gamyeong.applications.models import Application, Notification, PurposeCategory
 from gamyeong.catalog.models import Dataset
-from gamyeong.governance import audit
 
 router = Router()
 
@@ -339,22 +336,9 @@ def upload_document(
 
 @router.get("/applications/{reference}/documents/{pk}", tags=["applications"])
 def download_document(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    app = _visible(request, reference)
-    found = app.documents.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    path = (Path(settings.DATA_DIR) / found.stored).resolve()
-    if Path(settings.DATA_DIR).resolve() not in path.parents or not path.is_file():
-        raise Http404
-    audit.record(
-        "applications.document_downloaded",
-        actor=_user(request),
-        target=app,
-        summary=f"{app.reference}: {found.name} (API)",
-        detail={"document": found.pk, "sha256": found.sha256},
+    response: FileResponse = services.document_response(
+        _user(request), _visible(request, reference), pk, via="API"
     )
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=found.name)
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

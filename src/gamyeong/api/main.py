@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -11,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from gamyeong.accounts.tokens import user_for
 from gamyeong.api import applications
+from gamyeong.api.renderers import Utf8JSONRenderer
 from gamyeong.applications.services import ConflictError, WorkflowError
 
 logger = logging.getLogger(__name__)
@@ -29,10 +28,6 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-class Utf8JSONRenderer(JSONRenderer):
-    json_dumps_params: Mapping[str, Any] = {"ensure_ascii": False}
 
 
 api = NinjaAPI(

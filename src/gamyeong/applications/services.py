@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
@@ -329,6 +330,30 @@ def upload(
         path.unlink(missing_ok=True)  # no file without its record
         raise
     return document
+
+
+def document_response(user: Any, application: Application, pk: int, *, via: str) -> Any:
+    """A document of ``application`` as an attachment for one of its parties (404 otherwise);
+    the download is audited. ``via`` says where it was asked (page or API)."""
+    from django.http import FileResponse, Http404
+
+    if not access.can_view(user, application):
+        raise Http404
+    found = application.documents.filter(pk=pk).first()
+    root = Path(settings.DATA_DIR).resolve()
+    path = (root / found.stored).resolve() if found is not None else root
+    if found is None or root not in path.parents or not path.is_file():
+        raise Http404
+    audit.record(
+        "applications.document_downloaded",
+        actor=user,
+        target=application,
+        summary=f"{application.reference}: {found.name} ({via})",
+        detail={"document": found.pk, "sha256": found.sha256, "via": via},
+    )
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=found.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def comment(user: Any, application: Application, text: str) -> Comment:

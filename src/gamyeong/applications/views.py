@@ -9,14 +9,12 @@ to its parties (anyone else gets 404). Documents are served only to them, as att
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -314,21 +312,9 @@ def upload(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def document(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     application = get_visible(request, reference)
-    found = application.documents.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    path = (Path(settings.DATA_DIR) / found.stored).resolve()
-    if Path(settings.DATA_DIR).resolve() not in path.parents or not path.is_file():
-        raise Http404
-    audit.record(
-        "applications.document_downloaded",
-        request=request,
-        target=application,
-        summary=f"{application.reference}: {found.name}",
-        detail={"document": found.pk, "sha256": found.sha256},
+    response: HttpResponseBase = services.document_response(
+        request.user, application, pk, via="page"
     )
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=found.name)
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

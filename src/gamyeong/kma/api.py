@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.renderers import JSONRenderer
 
+from gamyeong.api.renderers import Utf8JSONRenderer
 from gamyeong.kma.auth import TokenAuth
 from gamyeong.kma.endpoints import combinations, downloads, keys, runs
 from gamyeong.kma.errors import ApiError, not_found, unauthorized
@@ -36,12 +36,6 @@ def _audited_docs(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return response
 
     return docs
-
-
-class Utf8JSONRenderer(JSONRenderer):
-    """Korean as it is (UTF-8), not as ``\\uXXXX`` escapes."""
-
-    json_dumps_params: Mapping[str, Any] = {"ensure_ascii": False}
 
 
 api = NinjaAPI(
