@@ -123,7 +123,9 @@ class Party:
     def act(self, reference: str, code: str, expect: str | None = None) -> None:
         """Take the action ``code`` from "My next step"; ``expect`` is the state it leads to."""
         self.open(reference)
-        self.submit(self.page.locator(f"form[data-action='{code}'] button[type=submit]"))
+        form = self.page.locator(f"form[data-action='{code}']")
+        form.locator(f"#reason-{code}").fill("검토 의견: 목적과 항목이 적합함")
+        self.submit(form.locator("button[type=submit]"))
         if expect is not None:
             assert self.state() == expect, (self.who, code, self.state())
 
@@ -161,6 +163,7 @@ class Party:
             assert form.locator(f"#ap-{pk}").is_checked(), pk
         if name:
             shot(self.page, name, "form[data-action='approve_items']")
+        form.locator("#reason-approve_items").fill("목적에 필요한 항목만 승인")
         self.submit(form.locator("button[type=submit]"))
         assert self.state() == expect, (self.who, self.state())
 

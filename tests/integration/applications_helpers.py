@@ -115,7 +115,9 @@ def draft_provision(world: World) -> Application:
 
 
 def take(user: Any, app: Application, code: str, **kwargs: Any) -> Application:
+    """Take ``code`` on the current version, with a reason unless one is given."""
     app.refresh_from_db()
+    kwargs.setdefault("reason", "검토 의견")
     services.take(user, app, code, version=app.version, **kwargs)
     app.refresh_from_db()
     return app

@@ -91,7 +91,13 @@ def test_a_researcher_applies_through_the_api(world: World) -> None:
     mohw = Api(world.mohw)
     detail = mohw.get(f"/applications/{ref}").json()
     assert [a["code"] for a in detail["actions"]] == ["approve", "return", "reject"]
-    ok = mohw.send("post", f"/applications/{ref}/actions/approve", {"version": version + 1})
+    unreasoned = mohw.send("post", f"/applications/{ref}/actions/approve", {"version": version + 1})
+    assert unreasoned.status_code == 422  # every decision says why
+    ok = mohw.send(
+        "post",
+        f"/applications/{ref}/actions/approve",
+        {"version": version + 1, "reason": "목적 적합"},
+    )
     assert ok.json()["state"] == "item_review"
     late = mohw.send(
         "post", f"/applications/{ref}/actions/reject", {"version": version + 1, "reason": "x"}
@@ -178,7 +184,7 @@ def test_provider_item_decisions_through_the_api(world: World) -> None:
     response = api.send(
         "post",
         f"/applications/{app.reference}/actions/approve_items",
-        {"version": app.version, "approved_items": fewer},
+        {"version": app.version, "approved_items": fewer, "reason": "필요한 항목만"},
     )
     assert response.status_code == 200 and response.json()["state"] == "pseudonymization"
     approved = {

@@ -182,8 +182,8 @@ def test_a_provider_decides_once_per_step(world: World) -> None:
     app = take(world.agency, app, "return", reason="보완", missing=["x"])
     app = take(world.researcher, app, "submit")
     version = app.version
-    services.take(world.ssis, app, "approve_purpose", version=version)
-    again = services.take(world.ssis, app, "approve_purpose", version=version)
+    services.take(world.ssis, app, "approve_purpose", version=version, reason="적합")
+    again = services.take(world.ssis, app, "approve_purpose", version=version, reason="적합")
     assert again.duplicate
     with pytest.raises(services.ConflictError):
         services.take(world.ssis, app, "reject", version=version, reason="번복")

@@ -251,7 +251,7 @@ def test_the_database_keeps_one_move_per_version(world: World) -> None:
     approve = PROVISION.action("ministry_review", "approve")
     reject = PROVISION.action("ministry_review", "reject")
     assert approve is not None and reject is not None
-    _move(first, approve, actor=world.mohw, party="ministry")
+    _move(first, approve, actor=world.mohw, party="ministry", reason="적합")
     with pytest.raises(ConflictError):
         _move(second, reject, actor=world.mohw, party="ministry", reason="x")
     app.refresh_from_db()

@@ -115,7 +115,7 @@ def test_nobody_else_can_decide_and_nobody_reviews_their_own(world: World) -> No
 def test_two_staff_deciding_at_once_one_wins(world: World) -> None:
     app = take(world.researcher, draft_provision(world), "submit")
     version = app.version
-    services.take(world.mohw, app, "approve", version=version)
+    services.take(world.mohw, app, "approve", version=version, reason="적합")
     # a second approver, deciding on the page they loaded before, is told someone was first
     other = type(world.mohw).objects.get(pk=world.mohw.pk)
     other.pk = None
@@ -126,7 +126,7 @@ def test_two_staff_deciding_at_once_one_wins(world: World) -> None:
     with pytest.raises(services.ConflictError):
         services.take(other, app, "reject", version=version, reason="반려")
     # the same decision sent twice is recorded once
-    again = services.take(world.mohw, app, "approve", version=version)
+    again = services.take(world.mohw, app, "approve", version=version, reason="적합")
     assert again.duplicate and not again.moved
     app.refresh_from_db()
     assert app.state == "item_review"

@@ -171,17 +171,19 @@ class ProvisionMachine(RuleBasedStateMachine):
         self._take(
             *forward,
             version=self.app.version,
+            reason="검토 의견",
             approved_items=chosen,
             runs=[self.runs["good"].pk],
         )
 
-    @rule(code=st.sampled_from(["return", "reject"]))
+    @rule(code=st.sampled_from(["return", "reject", "withdraw"]))
     def setback(self, code: str) -> None:
-        """The owner returns or rejects, with a reason and what is missing."""
+        """The owner returns or rejects (with a reason and what is missing), or the applicant
+        withdraws."""
         self.app.refresh_from_db()
         owner = {"ministry": "mohw", "provider": "ssis"}.get(self.app.owner or "", "researcher")
         self._take(
-            owner,
+            "researcher" if code == "withdraw" else owner,
             code,
             version=self.app.version,
             reason="사유",

@@ -44,6 +44,7 @@ def test_actions_are_well_formed(flow: Workflow) -> None:
         assert (action.source, action.code) not in seen, action
         seen.add((action.source, action.code))
         assert action.party in Party.values
+        assert str(action.label)  # the label renders (in the active language)
         assert State(action.source) and State(action.target)
         if action.guard:
             guards.resolve(action.guard)  # every guard names a real check

@@ -85,7 +85,8 @@ class Action:
     provider's decision is recorded). ``reason``: a reason is required (rejections, returns,
     INADEQUATE). ``missing``: the list of what is missing is required (return for
     supplementation). ``guard``: the name of a check in :mod:`.guards` that must pass.
-    ``manual``: offered as a button to its party; otherwise taken by the service when the
+    Every decision of the staff (approve, accept, recommend …) needs its reason too: the record
+    says why. ``manual``: offered as a button to its party; otherwise taken by the service when the
     linked work (an adequacy review, a combination step) is recorded.
     """
 
@@ -190,7 +191,14 @@ PROVISION = Workflow(
     },
     actions=(
         Action("submit", S.DRAFT, S.MINISTRY_REVIEW, P.APPLICANT, _("Submit"), guard="submission"),
-        Action("approve", S.MINISTRY_REVIEW, S.ITEM_REVIEW, P.MINISTRY, _("Approve the use")),
+        Action(
+            "approve",
+            S.MINISTRY_REVIEW,
+            S.ITEM_REVIEW,
+            P.MINISTRY,
+            _("Approve the use"),
+            reason=True,
+        ),
         _return(S.MINISTRY_REVIEW, S.SUPPLEMENT, P.MINISTRY),
         _reject(S.MINISTRY_REVIEW, P.MINISTRY),
         Action(
@@ -208,6 +216,7 @@ PROVISION = Workflow(
             P.PROVIDER,
             _("Approve the items"),
             guard="items_decided",
+            reason=True,
         ),
         _return(S.ITEM_REVIEW, S.SUPPLEMENT, P.PROVIDER),
         _reject(S.ITEM_REVIEW, P.PROVIDER),
@@ -261,7 +270,9 @@ PROVISION = Workflow(
 
 
 def _collective(code: str, source: str, target: str, label: Promise, guard: str = "") -> Action:
-    return Action(code, source, target, P.PROVIDER, label, collective=True, guard=guard)
+    return Action(
+        code, source, target, P.PROVIDER, label, collective=True, guard=guard, reason=True
+    )
 
 
 COMBINATION = Workflow(
@@ -428,6 +439,7 @@ COMBINATION = Workflow(
             S.KEYGEN,
             P.AGENCY,
             _("Accept the combination"),
+            reason=True,
             guard="combination_registered",
         ),
         _return(S.COMBINATION_REVIEW, S.DOCS_READY, P.AGENCY),
@@ -523,6 +535,7 @@ COMBINATION = Workflow(
             S.EXPORT_DECISION,
             P.EXPORT_COMMITTEE,
             _("Recommend the export"),
+            reason=True,
         ),
         Action(
             "supplement_export",
@@ -547,6 +560,7 @@ COMBINATION = Workflow(
             S.IN_USE,
             P.AGENCY,
             _("Approve the export"),
+            reason=True,
         ),
         Action(
             "refuse_export",
