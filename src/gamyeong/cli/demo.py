@@ -65,9 +65,13 @@ def demo(
         f"카탈로그 / catalog: 데이터셋 {loaded.datasets}, 항목 {loaded.items}, 자격 {loaded.programmes}"
     )
     created, existing = demo_setup.ensure_demo_users(reset=reset_credentials)
+    from django.test.utils import override_settings
+
     from gamyeong.applications.example import ensure_example_application
 
-    example = ensure_example_application()
+    # the example's notifications go to the inbox; no e-mail is printed over the credentials
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        example = ensure_example_application()
     if example is not None:
         console.print(
             f"이용신청 예시 / example application: {example.reference} ({example.get_state_display()})"
