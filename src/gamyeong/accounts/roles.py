@@ -35,7 +35,7 @@ ROLES: tuple[Role, ...] = (
         _("Researcher"),
         _("Applies for data, analyses it in the closed room and asks for outputs to be exported."),
         (Kind.USER_ORG, Kind.PROVIDER),
-        ("combination.view_combination", "applications.apply"),
+        ("combination.view_combination", "applications.apply", "workspace.book_seat"),
     ),
     Role(
         "ministry_approver",
@@ -118,6 +118,7 @@ ROLES: tuple[Role, ...] = (
         _("Analysis room operator"),
         _("Runs the closed analysis rooms: seats, sessions and access in the room."),
         (Kind.PROVIDER, Kind.COMBINATION_AGENCY),
+        ("workspace.operate_room", "workspace.view_booking"),
     ),
 )
 

@@ -59,6 +59,10 @@ ACTIONS: dict[str, Promise] = {
     "applications.moved": _("Application moved to a new state"),
     "applications.combination_registered": _("Combination registered from an application"),
     "applications.viewed": _("Application viewed"),
+    "workspace.booked": _("Seat booked in an analysis room"),
+    "workspace.booking_cancelled": _("Seat booking cancelled"),
+    "workspace.checked_in": _("Researcher checked in to an analysis room"),
+    "workspace.checked_out": _("Researcher checked out of an analysis room"),
     "api.token_created": _("API token created"),
     "api.token_revoked": _("API token revoked"),
     # The key-management agency's own trail (its database, ``using="kma"``).

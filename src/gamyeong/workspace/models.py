@@ -8,6 +8,7 @@ come with the closed-environment issue.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,13 @@ class AnalysisRoom(models.Model):
     def purpose(self) -> str:
         return localized(self, "purpose")
 
+    def hosts(self, data_class: str) -> bool:
+        """Whether the room may host data of ``data_class`` (a workspace's): the analysis room
+        pseudonymized data only, the innovation zone pseudonymized and personal data."""
+        if data_class == self.DataClasses.PSEUDONYMIZED:
+            return True
+        return self.data_classes == self.DataClasses.PSEUDONYMIZED_AND_PERSONAL
+
 
 class Workspace(models.Model):
     """A project's workspace (프로젝트 작업공간) in the closed environment: created when the
@@ -93,3 +101,99 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Seat(models.Model):
+    """One workstation seat of a room (좌석)."""
+
+    room = models.ForeignKey(
+        AnalysisRoom, verbose_name=_("room"), on_delete=models.CASCADE, related_name="seat_set"
+    )
+    number = models.PositiveSmallIntegerField(_("seat number"))
+
+    class Meta:
+        ordering = ["room", "number"]
+        constraints = [models.UniqueConstraint(fields=["room", "number"], name="seat_once")]
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+
+    def __str__(self) -> str:
+        return f"{self.room.name_ko} {self.number}"
+
+
+class Booking(models.Model):
+    """A seat booked for half a day (a day is two bookings: morning and afternoon).
+
+    The database keeps one live booking per seat and half-day, and one per researcher and
+    half-day (partial unique constraints): two requests for the same seat cannot both succeed.
+    """
+
+    class Half(models.TextChoices):
+        AM = "am", _("Morning (09:00–13:00)")
+        PM = "pm", _("Afternoon (13:00–18:00)")
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    workspace = models.ForeignKey(
+        Workspace, verbose_name=_("workspace"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("researcher"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    date = models.DateField(_("date"))
+    half = models.CharField(_("half-day"), max_length=2, choices=Half.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.BOOKED
+    )
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    checked_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked out by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["date", "half", "seat"]
+        permissions = [
+            ("book_seat", "Can book a seat in an analysis room"),
+            ("operate_room", "Can check researchers in and out of the analysis rooms"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seat", "date", "half"],
+                condition=models.Q(status="booked"),
+                name="seat_booked_once_per_half_day",
+            ),
+            models.UniqueConstraint(
+                fields=["researcher", "date", "half"],
+                condition=models.Q(status="booked"),
+                name="researcher_one_seat_per_half_day",
+            ),
+        ]
+        verbose_name = _("seat booking")
+        verbose_name_plural = _("seat bookings")
+
+    def __str__(self) -> str:
+        return f"{self.seat} {self.date} {self.half}"
