@@ -9,8 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages, each installed only when its command is missing: gettext (msgfmt, compiled
 # translations), chromium (browser tests), npm (KRDS design-system assets; Debian's nodejs comes
-# with it). Machines that already have Node.js from elsewhere keep it.
-APT_NEEDS := msgfmt:gettext chromium:chromium npm:npm
+# with it), bubblewrap (bwrap, the sandbox of analysis jobs) and r-base-core (Rscript, R
+# analysis scripts). Machines that already have Node.js from elsewhere keep it.
+APT_NEEDS := msgfmt:gettext chromium:chromium npm:npm bwrap:bubblewrap Rscript:r-base-core
 # Libraries and fonts, checked with dpkg: Korean fonts for PDF reports and charts (WeasyPrint,
 # matplotlib) and the Pango libraries WeasyPrint draws with.
 APT_PACKAGES := fonts-nanum libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0

@@ -35,7 +35,12 @@ ROLES: tuple[Role, ...] = (
         _("Researcher"),
         _("Applies for data, analyses it in the closed room and asks for outputs to be exported."),
         (Kind.USER_ORG, Kind.PROVIDER),
-        ("combination.view_combination", "applications.apply", "workspace.book_seat"),
+        (
+            "combination.view_combination",
+            "applications.apply",
+            "workspace.book_seat",
+            "workspace.run_analysis",
+        ),
     ),
     Role(
         "ministry_approver",

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from gamyeong.accounts.models import Organisation
@@ -45,16 +46,20 @@ def _technique(rule: Any) -> str:
     return ""
 
 
-def _items_for(application: Application, dataset: Dataset, leave_out: set[str]) -> dict[str, Any]:
-    """One rule per column: not approved → delete; approved → the example policy's rule (a
-    direct identifier is never kept as it is)."""
+def _items_for(
+    application: Application, dataset: Dataset, leave_out: set[str], *, payload: bool = False
+) -> dict[str, Any]:
+    """One rule per column: not approved → delete; approved → the example policy's rule (for a
+    combination's payload, the example payload policy's); a direct identifier is never kept as
+    it is."""
     approved = set(
         application.items.filter(item__dataset=dataset, approved=True).values_list(
             "item__name", flat=True
         )
     )
     example = _example_items(EXAMPLE_POLICIES / f"{dataset.name}.yaml")
-    example.update(_example_items(PAYLOAD_POLICIES / f"{dataset.name}.payload.yaml"))
+    if payload:
+        example.update(_example_items(PAYLOAD_POLICIES / f"{dataset.name}.payload.yaml"))
     rules: dict[str, Any] = {}
     for item in dataset.items.order_by("position"):
         if item.name in leave_out:
@@ -148,7 +153,7 @@ def register_combination(application: Application, user: Any) -> Combination:
     qi: list[str] = []
     sensitive: list[str] = []
     for dataset in datasets:
-        rules = _items_for(application, dataset, set(mapping.values()))
+        rules = _items_for(application, dataset, set(mapping.values()), payload=True)
         classes = dict(dataset.items.values_list("name", "item_class"))
         kept = [n for n, r in rules.items() if r != "delete"]
         qi += [n for n in kept if classes.get(n) == Item.ItemClass.QUASI_IDENTIFIER]
@@ -208,7 +213,7 @@ def provision_workspace(application: Application) -> Workspace:
             }
         )
     today = timezone.localdate()
-    workspace, _created = Workspace.objects.get_or_create(
+    workspace, created = Workspace.objects.get_or_create(
         application=application,
         defaults={
             "code": f"W-{application.reference}",
@@ -217,7 +222,15 @@ def provision_workspace(application: Application) -> Workspace:
             "sources": sources,
         },
     )
+    if created:  # the data files in every format, made by the worker
+        transaction.on_commit(lambda: _make_files(workspace.pk))
     return workspace
+
+
+def _make_files(workspace_id: int) -> None:
+    from gamyeong.workspace.tasks import make_workspace_files
+
+    make_workspace_files.enqueue(workspace_id)
 
 
 def close_workspace(application: Application) -> None:

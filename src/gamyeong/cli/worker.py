@@ -17,7 +17,9 @@ def worker() -> None:
 
     from gamyeong.combination.services import recover_interrupted_steps
     from gamyeong.processing.services import recover_interrupted_runs
+    from gamyeong.workspace.jobs import recover_interrupted_jobs
 
     recover_interrupted_runs()
     recover_interrupted_steps()
+    recover_interrupted_jobs()
     call_command("db_worker", "--interval", "1")

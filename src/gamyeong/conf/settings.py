@@ -327,3 +327,33 @@ EMAIL_BACKEND = setting(
 DEFAULT_FROM_EMAIL = setting(
     "GAMYEONG_FROM_EMAIL", "gamyeong@localhost", "Sender address of notification e-mails."
 )
+
+# The closed analysis environment: workspaces and sandboxed analysis jobs (docs/sandbox.md).
+GAMYEONG_WORKSPACES_DIR = Path(
+    setting(
+        "GAMYEONG_WORKSPACES_DIR",
+        str(DATA_DIR / "workspaces"),
+        "Project workspaces: each project's data files, dummy data, outputs and job logs.",
+    )
+).resolve()
+GAMYEONG_JOB_CPU_SECONDS = setting_int(
+    "GAMYEONG_JOB_CPU_SECONDS", 3600, "CPU seconds an analysis job may use.", minimum=1
+)
+GAMYEONG_JOB_WALL_SECONDS = setting_int(
+    "GAMYEONG_JOB_WALL_SECONDS",
+    7200,
+    "Wall-clock seconds before an analysis job is stopped.",
+    minimum=1,
+)
+GAMYEONG_JOB_MEMORY_MB = setting_int(
+    "GAMYEONG_JOB_MEMORY_MB", 4096, "Memory (MB) an analysis job may allocate.", minimum=64
+)
+GAMYEONG_JOB_PROCESSES = setting_int(
+    "GAMYEONG_JOB_PROCESSES", 128, "Processes and threads an analysis job may run.", minimum=8
+)
+GAMYEONG_JOB_OUTPUT_MB = setting_int(
+    "GAMYEONG_JOB_OUTPUT_MB",
+    2048,
+    "Total size (MB) of a workspace's outputs a job may write.",
+    minimum=1,
+)

@@ -91,6 +91,9 @@ class Workspace(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
+    files = models.JSONField(_("files in the workspace"), default=dict, blank=True)
+    materialised_at = models.DateTimeField(_("files made at"), null=True, blank=True)
+    materialise_error = models.TextField(_("error while making the files"), blank=True)
     created_at = models.DateTimeField(_("provisioned at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -197,3 +200,70 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seat} {self.date} {self.half}"
+
+
+class AnalysisJob(models.Model):
+    """A researcher's Python or R script run against the workspace in the sandbox (분석 작업)."""
+
+    class Language(models.TextChoices):
+        PYTHON = "python", "Python"
+        R = "r", "R"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        TIMEOUT = "timeout", _("Stopped: time limit")
+        OUT_OF_MEMORY = "out_of_memory", _("Stopped: memory limit")
+        KILLED = "killed", _("Stopped by a limit")
+        CANCELLED = "cancelled", _("Cancelled")
+        INTERRUPTED = "interrupted", _("Interrupted by a restart")
+
+    workspace = models.ForeignKey(
+        Workspace, verbose_name=_("workspace"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("researcher"),
+        on_delete=models.PROTECT,
+        related_name="analysis_jobs",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices)
+    name = models.CharField(_("script name"), max_length=100)
+    script = models.TextField(_("script"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    pgid = models.IntegerField(_("process group"), null=True, blank=True)
+    cancel_requested = models.BooleanField(_("cancellation asked"), default=False)
+    rerun_of = models.ForeignKey(
+        "self",
+        verbose_name=_("re-run of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    exit_code = models.IntegerField(_("exit code"), null=True, blank=True)
+    cpu_seconds = models.FloatField(_("CPU seconds"), null=True, blank=True)
+    wall_seconds = models.FloatField(_("wall seconds"), null=True, blank=True)
+    outputs = models.JSONField(_("outputs written"), default=list, blank=True)
+    error_ko = models.TextField(_("error (Korean)"), blank=True)
+    error_en = models.TextField(_("error (English)"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        permissions = [("run_analysis", "Can run analysis scripts in a project's workspace")]
+        verbose_name = _("analysis job")
+        verbose_name_plural = _("analysis jobs")
+
+    def __str__(self) -> str:
+        return f"{self.workspace.code} #{self.pk} {self.name}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

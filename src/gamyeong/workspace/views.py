@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +15,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gamyeong.governance import audit
 from gamyeong.web.middleware import public
-from gamyeong.workspace import bookings
-from gamyeong.workspace.models import AnalysisRoom, Booking
+from gamyeong.workspace import bookings, files, jobs
+from gamyeong.workspace.models import AnalysisJob, AnalysisRoom, Booking, Workspace
+from gamyeong.workspace.record import processing_record
 
 
 @public
@@ -160,3 +162,137 @@ def attendance(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     except bookings.BookingError as exc:
         messages.error(request, _bilingual(exc.korean, exc.english))
     return redirect("workspace:operator")
+
+
+# -- project workspaces ----------------------------------------------------------------------------
+
+
+def _mine(request: HttpRequest, code: str) -> Workspace:
+    """The workspace if the user is a researcher of its project (404 otherwise)."""
+    workspace = bookings.workspaces_of(request.user).filter(code=code).first()
+    if workspace is None:
+        raise Http404
+    return workspace
+
+
+def in_room(user: Any, workspace: Workspace) -> bool:
+    """Whether ``user`` is checked in to a seat for this project now (logs are shown only then:
+    a script may print rows of data into its log)."""
+    return Booking.objects.filter(
+        workspace=workspace,
+        researcher_id=user.pk,
+        date=timezone.localdate(),
+        status=Booking.Status.BOOKED,
+        checked_in_at__isnull=False,
+        checked_out_at__isnull=True,
+    ).exists()
+
+
+@require_http_methods(["GET", "POST"])
+def workspace_page(request: HttpRequest, code: str) -> HttpResponse:
+    workspace = _mine(request, code)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        script = request.POST.get("script", "")
+        name = request.POST.get("name", "")
+        if upload is not None:
+            if upload.size and upload.size > jobs.MAX_SCRIPT:
+                messages.error(request, _("The script is too long."))
+                return redirect("workspace:workspace", code)
+            script = upload.read().decode("utf-8", errors="replace")
+            name = name or upload.name or "script"
+        try:
+            job = jobs.submit(
+                request.user,
+                workspace,
+                language=request.POST.get("language", ""),
+                name=name,
+                script=script,
+            )
+        except jobs.JobError as exc:
+            messages.error(request, _bilingual(exc.korean, exc.english))
+            return redirect("workspace:workspace", code)
+        messages.success(request, _("Job #%(id)s submitted.") % {"id": job.pk})
+        return redirect("workspace:job", code, job.pk)
+    context = {
+        "workspace": workspace,
+        "application": workspace.application,
+        "data_files": workspace.files.get("data", {}).get("files", []),
+        "dummy_files": workspace.files.get("dummy", {}).get("files", []),
+        "outputs": files.outputs(workspace),
+        "jobs": workspace.jobs.select_related("researcher")[:50],
+        "in_room": in_room(request.user, workspace),
+        "can_run": jobs.may_run(request.user, workspace),
+    }
+    return render(request, "workspace/workspace.html", context)
+
+
+@require_GET
+def job_page(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    workspace = _mine(request, code)
+    job = get_object_or_404(AnalysisJob, pk=pk, workspace=workspace)
+    shown = in_room(request.user, workspace)
+    log = jobs.log_tail(job) if shown else ""
+    if shown:
+        audit.record(
+            "workspace.log_viewed",
+            request=request,
+            target=workspace,
+            summary=f"{workspace.code} #{job.pk}",
+            detail={"job": job.pk},
+        )
+    template = "workspace/includes/job_status.html" if request.htmx else "workspace/job.html"  # type: ignore[attr-defined]
+    return render(
+        request, template, {"workspace": workspace, "job": job, "log": log, "in_room": shown}
+    )
+
+
+@require_POST
+def job_action(request: HttpRequest, code: str, pk: int, what: str) -> HttpResponse:
+    workspace = _mine(request, code)
+    job = get_object_or_404(AnalysisJob, pk=pk, workspace=workspace)
+    try:
+        if what == "cancel":
+            jobs.cancel(request.user, job)
+            messages.success(request, _("Cancellation asked."))
+        elif what == "rerun":
+            job = jobs.rerun(request.user, job)
+            messages.success(request, _("Job #%(id)s submitted.") % {"id": job.pk})
+        else:
+            raise Http404
+    except jobs.JobError as exc:
+        messages.error(request, _bilingual(exc.korean, exc.english))
+    return redirect("workspace:job", code, job.pk)
+
+
+@require_GET
+def dummy_file(request: HttpRequest, code: str, name: str) -> HttpResponseBase:
+    """A file of the dummy data (synthetic, no real row): the one thing that may be taken out."""
+    workspace = _mine(request, code)
+    listed = {f["path"] for f in workspace.files.get("dummy", {}).get("files", [])}
+    base = files.dummy_dir(workspace).resolve()
+    path = (base / name).resolve()
+    if name not in listed or path.parent != base or not path.is_file():
+        raise Http404
+    audit.record(
+        "workspace.dummy_downloaded",
+        request=request,
+        target=workspace,
+        summary=f"{workspace.code}: {name}",
+    )
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def record_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The project's processing record (처리 기록)."""
+    workspace = Workspace.objects.filter(code=code).select_related("application").first()
+    if workspace is None:
+        raise Http404
+    researcher = bookings.workspaces_of(request.user).filter(pk=workspace.pk).exists()
+    officer = request.user.has_perm("governance.view_auditevent")
+    if not (researcher or officer):
+        raise Http404
+    return render(request, "workspace/record.html", {"record": processing_record(workspace)})
