@@ -14,6 +14,7 @@ from gamyeong.applications.models import Application, Document
 from gamyeong.combination import services as combination_services
 from gamyeong.combination.errors import CombinationError
 from gamyeong.combination.models import Combination, Step
+from gamyeong.workspace import files
 from gamyeong.workspace.models import Workspace
 from tests.integration.applications_helpers import (
     KEIS_ITEMS,
@@ -47,6 +48,7 @@ local_suppression:
 @pytest.fixture
 def world(settings: Any, tmp_path: Path, synth_dir: Path) -> World:
     settings.TASKS = IMMEDIATE
+    settings.GAMYEONG_WORKSPACES_DIR = tmp_path / "workspaces"
     return build_world(settings, tmp_path, synth_dir)
 
 
@@ -147,6 +149,11 @@ def test_a_combination_application_walks_the_six_stages(world: World) -> None:
     assert app.state == "combined_check"
     workspace = Workspace.objects.get(application=app)
     assert workspace.sources[0]["kind"] == "combination" and workspace.sources[0]["rows"]
+    # the combined data reaches the project's workspace in every format of the room's tools
+    made = files.make_files(workspace)
+    assert made.materialised_at is not None, made.materialise_error
+    names = {f["path"] for f in made.files["data"]["files"]}
+    assert {"data/combined.parquet", "data/combined.sav", "data/combined.dta"} <= names
 
     app = take(world.researcher, app, "request_processing")
     step(world.agency, app, Step.Code.PROCESS, policy=PROCESSING)
