@@ -227,3 +227,31 @@ def test_the_workspace_page_lists_but_never_links_the_data(
     assert 'href="/rooms/workspaces/' + workspace.code + '/dummy/ssis_persons_dummy.csv"' in page
     assert 'data/ssis_persons.sav"' not in page  # listed as text, not as a link
     assert timedelta(0) <= timezone.now() - workspace.materialised_at  # type: ignore[operator]
+
+
+@needs_sandbox
+def test_a_researcher_runs_a_job_through_the_pages(world: World, workspace: Workspace) -> None:
+    c = client(world, "researcher")
+    response = c.post(
+        f"/rooms/workspaces/{workspace.code}/",
+        {"language": "python", "name": "첫 분석", "script": "print('hello')"},
+    )
+    job = AnalysisJob.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/jobs/{job.pk}/")
+    jobs.execute(job.pk)  # the worker's part
+    page = c.get(f"/rooms/workspaces/{workspace.code}/jobs/{job.pk}/").content.decode()
+    assert 'data-status="succeeded"' in page
+    rerun = c.post(f"/rooms/workspaces/{workspace.code}/jobs/{job.pk}/rerun/")
+    assert rerun.status_code == 302 and AnalysisJob.objects.count() == 2
+    cancel = c.post(f"/rooms/workspaces/{workspace.code}/jobs/{job.pk + 1}/cancel/")
+    assert cancel.status_code == 302
+    assert AnalysisJob.objects.get(pk=job.pk + 1).status == "cancelled"
+    # another project's researcher can neither see nor run
+    other = client(world, "outsider")
+    assert (
+        other.post(
+            f"/rooms/workspaces/{workspace.code}/", {"language": "python", "script": "1"}
+        ).status_code
+        == 404
+    )
+    assert AnalysisJob.objects.count() == 2
