@@ -120,7 +120,8 @@ def _book(request: HttpRequest, mine: Any) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Seat %(seat)s booked on %(day)s.") % {"seat": made[0].seat, "day": day},
+            _("Seat %(seat)s of the %(room)s booked on %(day)s.")
+            % {"seat": made[0].seat.number, "room": made[0].seat.room.name, "day": day},
         )
     return redirect(f"{reverse('workspace:calendar')}?week={day.isoformat()}")
 
