@@ -6,6 +6,7 @@ party's page are saved in tests/e2e/screenshots/."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,8 @@ class Party:
 
     def press(self, name: str) -> None:
         self.open()
-        self.page.get_by_role("button", name=name, exact=True).click()
+        with self.page.expect_navigation():  # the step's POST and its redirect, not a race
+            self.page.get_by_role("button", name=name, exact=True).click()
         self.page.wait_for_load_state("networkidle")
         assert self.page.locator(".gy-step-card.is-failed").count() == 0, self.page.content()[:2000]
 
@@ -62,8 +64,15 @@ def parties(browser: Any, live_server: Any, world: World) -> Iterator[dict[str, 
         party.context.close()
 
 
-def status(world: World) -> str:
-    return Combination.objects.get(pk=world.combination.pk).status
+def status(world: World, expected: str | None = None, timeout: float = 30.0) -> str:
+    """The combination's status; with ``expected``, wait for it (the step runs in the task
+    backend, which may finish just after the page's redirect)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = Combination.objects.get(pk=world.combination.pk).status
+        if expected is None or current == expected or time.monotonic() > deadline:
+            return current
+        time.sleep(0.2)
 
 
 def test_the_parties_walk_a_combination(world: World, parties: dict[str, Party]) -> None:
@@ -74,22 +83,22 @@ def test_the_parties_walk_a_combination(world: World, parties: dict[str, Party])
     kma.page.get_by_role("link", name=world.combination.title).click()
     kma.shot("kma-created")
     kma.press("솔트 발급")
-    assert status(world) == Status.SALT_ISSUED
+    assert status(world, Status.SALT_ISSUED) == Status.SALT_ISSUED
     ssis.press("결합키 생성 및 전송")
     ssis.shot("ssis-keys-sent")
     keis.press("결합키 생성 및 전송")
-    assert status(world) == Status.KEYS_RECEIVED
+    assert status(world, Status.KEYS_RECEIVED) == Status.KEYS_RECEIVED
     kma.press("결합률 확인")
     kma.press("모의결합 실행")
     kma.press("결합키연계정보 생성")
-    assert status(world) == Status.LINKED
+    assert status(world, Status.LINKED) == Status.LINKED
     kma.shot("kma-linked")
     ssis.press("결합대상정보 전송")
     keis.press("결합대상정보 전송")
     ssis.shot("ssis-payload-sent")
     agency.press("결합하고 위험성 검토")
     agency.press("결합 데이터 추가처리")
-    assert status(world) == Status.PROCESSED
+    assert status(world, Status.PROCESSED) == Status.PROCESSED
     agency.shot("agency-processed")
     researcher = parties["researcher"]
     researcher.open()
