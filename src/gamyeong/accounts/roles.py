@@ -101,6 +101,7 @@ ROLES: tuple[Role, ...] = (
             "combination.add_combination",
             "combination.combine_data",
             "applications.review_as_agency",
+            "exports.decide_committee",
         ),
     ),
     Role(
@@ -108,7 +109,7 @@ ROLES: tuple[Role, ...] = (
         _("Export reviewer"),
         _("Decides on the export of combined data and of analysis outputs."),
         (Kind.COMBINATION_AGENCY, Kind.PROVIDER),
-        ("applications.review_export",),
+        ("applications.review_export", "exports.review_output"),
     ),
     Role(
         "security_officer",

@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "gamyeong.processing",
     "gamyeong.combination",
     "gamyeong.applications",
+    "gamyeong.exports",
     "gamyeong.kma",
     "ninja",  # the KMA API's OpenAPI docs (templates and static files, no models)
     "django_tasks",
@@ -356,4 +357,12 @@ GAMYEONG_JOB_OUTPUT_MB = setting_int(
     2048,
     "Total size (MB) of a workspace's outputs a job may write.",
     minimum=1,
+)
+
+# Export review (반출심사): the committee for combined data sets.
+GAMYEONG_EXPORT_COMMITTEE_MIN = setting_int(
+    "GAMYEONG_EXPORT_COMMITTEE_MIN", 3, "Fewest members of the export review committee.", minimum=1
+)
+GAMYEONG_EXPORT_COMMITTEE_MAX = setting_int(
+    "GAMYEONG_EXPORT_COMMITTEE_MAX", 5, "Most members of the export review committee.", minimum=1
 )

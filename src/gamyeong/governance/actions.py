@@ -71,6 +71,13 @@ ACTIONS: dict[str, Promise] = {
     "workspace.booking_cancelled": _("Seat booking cancelled"),
     "workspace.checked_in": _("Researcher checked in to an analysis room"),
     "workspace.checked_out": _("Researcher checked out of an analysis room"),
+    "exports.created": _("Export request created"),
+    "exports.changed": _("Export request changed by the researcher"),
+    "exports.moved": _("Export request moved to a new state"),
+    "exports.reviewed": _("Export request reviewed (one reviewer's votes)"),
+    "exports.commented": _("Comment on an export request"),
+    "exports.package_built": _("Release package built"),
+    "exports.downloaded": _("Release package downloaded"),
     "api.token_created": _("API token created"),
     "api.token_revoked": _("API token revoked"),
     # The key-management agency's own trail (its database, ``using="kma"``).

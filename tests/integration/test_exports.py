@@ -1,0 +1,249 @@
+"""Export review through the services: the researcher's request with context and controls, the
+automatic evidence, two blinded reviewers, the committee for data sets, the release package and
+who may download it."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from gamyeong.accounts.models import Organisation
+from gamyeong.exports import services
+from gamyeong.exports.models import ExportRequest
+from gamyeong.governance.models import AuditEvent
+from gamyeong.workspace import files
+from gamyeong.workspace.models import Workspace
+from tests.integration.applications_helpers import World, build_world, provide
+from tests.integration.helpers import make_user
+
+pytestmark = pytest.mark.django_db
+AGENCY = "한국사회보장정보원 가명정보결합센터"
+RESULTS = {
+    "version": "0.1.0",
+    "results": {
+        "by_sido": {
+            "uid": "by_sido",
+            "status": "fail",
+            "type": "table",
+            "files": [
+                {
+                    "name": "by_sido.csv",
+                    "sdc": {
+                        "summary": {"suppressed": False, "threshold": 2},
+                        "cells": {"threshold": [[1, 0], [3, 1]]},
+                    },
+                }
+            ],
+            "summary": "fail; threshold: 2 cells may need suppressing",
+        }
+    },
+}
+
+
+@pytest.fixture
+def world(settings: Any, tmp_path: Path, synth_dir: Path) -> World:
+    settings.GAMYEONG_WORKSPACES_DIR = tmp_path / "workspaces"
+    return build_world(settings, tmp_path, synth_dir)
+
+
+@pytest.fixture
+def workspace(world: World) -> Workspace:
+    ws = Workspace.objects.get(application=provide(world))
+    outputs = files.outputs_dir(ws)
+    outputs.mkdir(parents=True)
+    (outputs / "by_sido.csv").write_text("sido,1,2\n11,120,130\n", encoding="utf-8-sig")
+    (outputs / "model.txt").write_text("coef 0.3\n", encoding="utf-8")
+    (outputs / "results.json").write_text(json.dumps(RESULTS), encoding="utf-8")
+    (outputs / "_evidence").mkdir()
+    (outputs / "_evidence" / "by_sido.evidence.csv").write_text("cell,top1\n", encoding="utf-8")
+    return ws
+
+
+@pytest.fixture
+def reviewers(world: World) -> tuple[Any, Any]:
+    first = make_user(
+        "rev1", ("export_reviewer",), Organisation.Kind.PROVIDER, "한국사회보장정보원"
+    )
+    second = make_user(
+        "rev2", ("export_reviewer",), Organisation.Kind.PROVIDER, "한국사회보장정보원"
+    )
+    return first.user, second.user
+
+
+def submitted(world: World, workspace: Workspace, kind: str = "statistics") -> ExportRequest:
+    request = services.create(world.researcher, workspace, kind=kind)
+    services.update(
+        world.researcher,
+        request,
+        context="시도별 수급자 수 표와 회귀 계수",
+        controls="10명 미만 칸 억제, 5 단위 라운딩",
+        names=["by_sido.csv", "model.txt"],
+    )
+    request.refresh_from_db()
+    return services.submit(world.researcher, request, version=request.version)
+
+
+def vote_all(user: Any, request: ExportRequest, vote: str) -> ExportRequest:
+    request.refresh_from_db()
+    votes = {f.pk: vote for f in request.files.all()}
+    return services.review(user, request, version=request.version, votes=votes)
+
+
+def test_a_statistics_export_is_reviewed_by_two_and_released(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any]
+) -> None:
+    request = submitted(world, workspace)
+    assert request.state == "review"
+    checked = {f.name: f.checks for f in request.files.all()}
+    assert checked["by_sido.csv"]["status"] == "fail"
+    assert checked["by_sido.csv"]["summary"] == {"threshold": 2}
+    assert checked["model.txt"]["status"] == "review"  # no evidence: by hand
+    first, second = reviewers
+    vote_all(first, request, "approve")
+    # blinded: the second reviewer does not see the first vote before voting
+    assert services.reviews_visible(second, request) == []
+    assert [r.reviewer for r in services.reviews_visible(first, request)] == [first]
+    with pytest.raises(services.ConflictError):
+        vote_all(first, request, "approve")  # one vote per reviewer and round
+    request = vote_all(second, request, "approve")
+    assert request.state == "approved"
+    assert len(services.reviews_visible(second, request)) == 2
+    path = services.download(world.researcher, request)
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+        assert archive.read("approval-certificate.pdf").startswith(b"%PDF-")
+    assert {"files/by_sido.csv", "files/model.txt", "manifest.json", "checks.json"} <= names
+    assert {f["name"] for f in manifest["files"]} == {"by_sido.csv", "model.txt"}
+    assert AuditEvent.objects.filter(action="exports.downloaded").count() == 1
+
+
+def test_changes_requested_go_back_and_disagreement_is_not_approval(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any]
+) -> None:
+    first, second = reviewers
+    request = submitted(world, workspace)
+    vote_all(first, request, "approve")
+    request = vote_all(second, request, "reject")
+    assert request.state == "changes_requested"
+    with pytest.raises(services.ExportError):
+        services.download(world.researcher, request)
+    services.update(
+        world.researcher, request, context="다시", controls="억제 추가", names=["by_sido.csv"]
+    )
+    request.refresh_from_db()
+    request = services.submit(world.researcher, request, version=request.version)
+    assert request.round == 2 and request.state == "review"
+    vote_all(first, request, "reject")
+    request = vote_all(second, request, "reject")
+    assert request.state == "rejected"
+
+
+def test_nobody_reviews_their_own_project_and_evidence_never_leaves(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any]
+) -> None:
+    insider = make_user(
+        "insider",
+        ("export_reviewer", "researcher"),
+        Organisation.Kind.PROVIDER,
+        "한국사회보장정보원",
+    ).user
+    from gamyeong.applications.models import CoResearcher
+
+    CoResearcher.objects.create(application=workspace.application, user=insider)
+    request = submitted(world, workspace)
+    for user in (insider, world.researcher, world.keis, world.mohw):
+        with pytest.raises(PermissionDenied):
+            vote_all(user, request, "approve")
+    draft = services.create(world.researcher, workspace, kind="statistics")
+    with pytest.raises(services.ExportError):
+        services.update(
+            world.researcher,
+            draft,
+            context="x",
+            controls="y",
+            names=["_evidence/by_sido.evidence.csv"],
+        )
+    with pytest.raises(services.ExportError):  # context and controls are both required
+        services.update(world.researcher, draft, context="x", controls="", names=["model.txt"])
+        draft.refresh_from_db()
+        services.submit(world.researcher, draft, version=draft.version)
+
+
+def test_a_data_set_needs_the_committee_with_an_external_majority(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any]
+) -> None:
+    from gamyeong.applications.models import Application
+
+    # a combined data set: the combination agency's head decides after its committee
+    Application.objects.filter(pk=workspace.application_id).update(agency=world.agency.organisation)
+    head = world.agency
+    request = submitted(world, workspace, kind="dataset")
+    for reviewer in reviewers:
+        request = vote_all(reviewer, request, "approve")
+    assert request.state == "committee"
+    members = [
+        {"name": "김외부", "affiliation": "대학", "external": True, "vote": "approve"},
+        {"name": "이외부", "affiliation": "연구소", "external": True, "vote": "approve"},
+        {"name": "박내부", "affiliation": "SSIS", "external": False, "vote": "reject"},
+    ]
+    with pytest.raises(services.ExportError, match="majority"):
+        services.committee(
+            head,
+            request,
+            members=[*members[1:], {**members[0], "external": False}],
+            minutes="회의록",
+            decision="approve",
+            reason="적정",
+        )
+    with pytest.raises(services.ExportError):
+        services.committee(
+            head,
+            request,
+            members=members[:2],
+            minutes="회의록",
+            decision="approve",
+            reason="적정",
+        )
+    with pytest.raises(PermissionDenied):
+        services.committee(
+            reviewers[0],
+            request,
+            members=members,
+            minutes="회의록",
+            decision="approve",
+            reason="적정",
+        )
+    request = services.committee(
+        head,
+        request,
+        members=members,
+        minutes="2026-11-26 회의: 2:1 찬성",
+        decision="approve",
+        reason="외부 위원 다수 찬성",
+    )
+    assert request.state == "approved"
+    assert services.package_path(request).is_file()
+
+
+def test_only_the_requesting_researcher_downloads_after_approval(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any]
+) -> None:
+    request = submitted(world, workspace)
+    for who in (world.co_researcher, world.outsider, reviewers[0]):
+        with pytest.raises((PermissionDenied, services.ExportError)):
+            services.download(who, request)
+    with pytest.raises(services.ExportError):
+        services.download(world.researcher, request)  # not approved yet
+    for reviewer in reviewers:
+        request = vote_all(reviewer, request, "approve")
+    for who in (world.co_researcher, world.outsider, reviewers[0], world.ssis):
+        with pytest.raises(PermissionDenied):
+            services.download(who, request)
+    assert services.download(world.researcher, request).is_file()
+    assert AuditEvent.objects.filter(action="exports.downloaded").count() == 1
