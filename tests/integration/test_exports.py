@@ -247,3 +247,56 @@ def test_only_the_requesting_researcher_downloads_after_approval(
             services.download(who, request)
     assert services.download(world.researcher, request).is_file()
     assert AuditEvent.objects.filter(action="exports.downloaded").count() == 1
+
+
+def test_the_export_pages_from_request_to_download(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any]
+) -> None:
+    from django.test import Client
+
+    from tests.integration.helpers import login
+
+    def client(new: Any) -> Client:
+        c = Client()
+        login(c, new)
+        return c
+
+    researcher = client(world.logins["researcher"])
+    response = researcher.post("/exports/", {"workspace": workspace.code, "kind": "statistics"})
+    request = ExportRequest.objects.get()
+    url = f"/exports/{request.reference}/"
+    assert response["Location"] == url
+    researcher.post(
+        url + "save/",
+        {
+            "context": "표 1",
+            "controls": "억제",
+            "file": ["by_sido.csv", "_evidence/by_sido.evidence.csv"],
+        },
+    )
+    assert request.files.count() == 0  # the evidence folder is refused: nothing saved
+    researcher.post(url + "save/", {"context": "표 1", "controls": "억제", "file": ["by_sido.csv"]})
+    page = researcher.get(url).content.decode()
+    assert 'data-check="fail"' in page and "threshold 2" in page  # the pre-check
+    request.refresh_from_db()
+    researcher.post(url + "submit/", {"version": request.version})
+    request.refresh_from_db()
+    assert request.state == "review"
+    assert researcher.get(url + "download/").status_code == 404  # not before approval
+    file_id = request.files.get().pk
+    first_user, second_user = reviewers
+    from gamyeong.accounts.services import reset_credentials
+
+    for reviewer in (first_user, second_user):
+        c = client(reset_credentials(reviewer, actor="system:test"))
+        assert request.reference in c.get("/exports/").content.decode()  # in the queue
+        c.post(url + "review/", {f"vote-{file_id}": "approve", f"comment-{file_id}": "좋음"})
+    request.refresh_from_db()
+    assert request.state == "approved"
+    package = researcher.get(url + "download/")
+    assert package.status_code == 200 and package["Content-Disposition"].startswith("attachment")
+    outsider = client(world.logins["outsider"])
+    assert outsider.get(url).status_code == 404
+    assert outsider.get(url + "download/").status_code == 404
+    co = client(world.logins["co_researcher"])
+    assert co.get(url + "download/").status_code == 404

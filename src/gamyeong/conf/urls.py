@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("catalog/", include("gamyeong.catalog.urls")),
     path("combination/", include("gamyeong.combination.urls")),
+    path("exports/", include("gamyeong.exports.urls")),
     path("governance/", include("gamyeong.governance.urls")),
     path("processing/", include("gamyeong.processing.urls")),
     path("rooms/", include("gamyeong.workspace.urls")),
