@@ -111,12 +111,28 @@ def test_one_booking_per_seat_and_half_day(world: World, workspace: Workspace) -
     assert made[0].seat.number == 2
 
 
+def reseed() -> None:
+    """A transactional test's flush removed the migrations' rows: put back what this test uses."""
+    import importlib
+
+    from gamyeong.catalog.models import SourceSystem
+    from gamyeong.catalog.reference import load_source_systems
+
+    load_source_systems(SourceSystem)
+    rooms = importlib.import_module("gamyeong.workspace.migrations.0002_rooms").ROOMS
+    for spec in rooms:
+        made, _created = AnalysisRoom.objects.update_or_create(code=spec["code"], defaults=spec)
+        for number in range(1, made.seats + 1):
+            made.seat_set.get_or_create(number=number)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_for_one_seat_one_wins(
     settings: Any, tmp_path: Path, synth_dir: Path
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need a server database (runs on PostgreSQL in CI)")
+    reseed()
     world = build_world(settings, tmp_path, synth_dir)
     ws = Workspace.objects.get(application=provide(world))
     today = timezone.localdate()

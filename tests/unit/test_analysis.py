@@ -20,7 +20,7 @@ from gamyeong import analysis as ga
 from gamyeong.analysis.rules import flag_column
 
 ROOT = Path(__file__).resolve().parents[2]
-ACRO_DATA = ROOT.parent / "shared" / "reference" / "acro" / "test_data.dta"
+ACRO_DATA = ROOT / "tests" / "data" / "acro" / "test_data.dta"  # a copy of shared/reference/acro
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def session(tmp_path: Path) -> ga.Session:
 def acro_data() -> object:
     pd = pytest.importorskip("pandas")
     if not ACRO_DATA.exists():
-        pytest.skip("shared/reference/acro/test_data.dta is not there")
+        pytest.skip("tests/data/acro/test_data.dta is not there")
     return pd.read_stata(ACRO_DATA)
 
 
