@@ -11,6 +11,7 @@ import typer
 from gamyeong.cli import (
     assets,
     audit,
+    check_output,
     combine,
     demo,
     keys,
@@ -37,6 +38,7 @@ app = typer.Typer(
 app.command("synth")(synth.synth)
 app.command("pseudonymize")(pseudonymize.pseudonymize)
 app.command("risk")(risk.risk)
+app.command("check-output")(check_output.check_output)
 app.command("combine")(combine.combine)
 app.add_typer(kma.app, name="kma")
 app.add_typer(keys.app, name="keys")

@@ -1,0 +1,74 @@
+"""Why a cell fails: one short Korean / English line per failed check."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from gamyeong.disclosure.checks import CHECKS, fail_column
+
+if TYPE_CHECKING:
+    from gamyeong.disclosure.report import CheckReport
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
+
+
+def reason(report: CheckReport, check: str, cell: dict[str, Any]) -> str:
+    """The reason a cell fails ``check``, in Korean and English."""
+    rules = report.profile.rules
+    count = cell.get("count")
+    persons = report.profile.count_persons and cell.get("persons") is not None
+    if check == "threshold" and count is not None:
+        if persons:
+            return f"인원 {count}명 < {rules.safe_threshold} / {count} persons < {rules.safe_threshold}"
+        return f"{count}건 < {rules.safe_threshold} / {count} rows < {rules.safe_threshold}"
+    if check == "nk" and cell.get("nk_share") is not None:
+        share, n, k = cell["nk_share"], rules.safe_nk_n, rules.safe_nk_k
+        return f"상위 {n}개가 {share:.1%} 차지 ≥ {k:.0%} / top {n} hold {share:.1%} ≥ {k:.0%}"
+    if check == "p_percent" and cell.get("p_ratio") is not None:
+        p = rules.safe_pratio_p
+        return f"p 비율 {cell['p_ratio']:.3f} < {p} / p-ratio {cell['p_ratio']:.3f} < {p}"
+    if check == "dof" and cell.get("value") is not None and report.kind == "regression":
+        dof, limit = _number(cell["value"]), rules.safe_dof_threshold
+        return f"잔차 자유도 {dof} < {limit} / residual dof {dof} < {limit}"
+    if check == "differencing" and cell.get("differencing_note"):
+        return str(cell["differencing_note"])
+    if cell.get("note") and (check in ("margins", "graph_counts", "manual") or count is None):
+        return str(cell["note"])
+    described = CHECKS[check]
+    return f"{described.korean} / {described.english}"
+
+
+def cell_records(report: CheckReport, frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """The cells of ``frame`` as the JSON report lists them."""
+    checks = report.checks
+    out: list[dict[str, Any]] = []
+    for cell in frame.to_dicts():
+        failed = [c for c in checks if cell.get(fail_column(c))]
+        record: dict[str, Any] = {
+            "keys": {k: _number(v) for k, v in (cell.get("keys") or {}).items()},
+            "count": cell.get("count"),
+            "failed": failed,
+            "output": report.name,
+            "block": cell.get("block"),
+            "position": [cell.get("row_pos"), cell.get("col_pos")],
+            "margin": bool(cell.get("margin")),
+            "records": cell.get("records"),
+            "persons": cell.get("persons"),
+            "value": _number(cell.get("value")),
+        }
+        if cell.get("structural"):
+            record["structural_zero"] = True
+        if failed:
+            record["reasons"] = {c: reason(report, c, cell) for c in failed}
+        out.append(record)
+    return out
