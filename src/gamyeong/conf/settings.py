@@ -366,3 +366,8 @@ GAMYEONG_EXPORT_COMMITTEE_MIN = setting_int(
 GAMYEONG_EXPORT_COMMITTEE_MAX = setting_int(
     "GAMYEONG_EXPORT_COMMITTEE_MAX", 5, "Most members of the export review committee.", minimum=1
 )
+GAMYEONG_EXPORT_PROFILE = setting(
+    "GAMYEONG_EXPORT_PROFILE",
+    "gamyeong",
+    "Rule profile of the automatic export checks: gamyeong, korean or acro (docs/disclosure-checks.md).",
+)

@@ -1,9 +1,8 @@
-"""Automatic checks of one output file, from the disclosure evidence recorded beside it.
-
-An output written by ``gamyeong.analysis`` (or ACRO) is listed in the outputs' ``results.json``
-with its status and the cells each check flags; that evidence is the check. A file with no such
-evidence (an image, a free-form text, a table made by hand) goes to the reviewers as
-"no evidence: review by hand", as ACRO does for unsupported outputs.
+"""Automatic checks of the output files, by :mod:`gamyeong.disclosure` with the agency's rule
+profile (``GAMYEONG_EXPORT_PROFILE``): the evidence each output recorded in ``results.json``
+(written by ``gamyeong.analysis`` or ACRO) re-checked cell by cell; a file with no evidence (an
+image, a free-form text, a table made by hand) goes to the reviewers "by hand", as ACRO does.
+When the checker cannot read the folder, the recorded evidence is shown as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +22,35 @@ def _results(base: Path) -> dict[str, Any]:
         return {}
     results = loaded.get("results") if isinstance(loaded, dict) else None
     return results if isinstance(results, dict) else {}
+
+
+def check_files(base: Path, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The checks of ``names`` (paths in the outputs folder ``base``)."""
+    from django.conf import settings
+
+    from gamyeong import disclosure
+
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        reports = disclosure.check_folder(base, settings.GAMYEONG_EXPORT_PROFILE)
+    except disclosure.DisclosureError:
+        reports = []
+    for report in reports:
+        if not report.source:
+            continue
+        try:
+            name = Path(report.source).resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+        found[name] = {
+            "status": report.status,
+            "summary": {k: v for k, v in report.summary().items() if v},
+            "notes": list(report.notes),
+            "kind": report.kind,
+            "profile": report.profile.name,
+            "output": report.name,
+        }
+    return {name: found.get(name) or check_file(base / name, base) for name in names}
 
 
 def check_file(path: Path, base: Path) -> dict[str, Any]:

@@ -194,7 +194,7 @@ def update(
 def precheck(request: ExportRequest) -> dict[str, Any]:
     """The automatic checks of the chosen outputs as they are now (before submission)."""
     base = workspace_files.outputs_dir(request.workspace)
-    return {f.name: checks.check_file(base / f.name, base) for f in request.files.all()}
+    return checks.check_files(base, [f.name for f in request.files.all()])
 
 
 def submit(user: Any, request: ExportRequest, *, version: int) -> ExportRequest:
@@ -214,6 +214,7 @@ def submit(user: Any, request: ExportRequest, *, version: int) -> ExportRequest:
     if not chosen:
         raise ExportError("반출할 파일을 고르세요", "choose at least one output file")
     base = workspace_files.outputs_dir(request.workspace)
+    checked = checks.check_files(base, [entry.name for entry in chosen])
     round_dir = store(request) / f"round-{request.round + 1}"
     with transaction.atomic():
         for entry in chosen:
@@ -227,7 +228,7 @@ def submit(user: Any, request: ExportRequest, *, version: int) -> ExportRequest:
             atomic.write_bytes(target, data)
             entry.stored = str(target.relative_to(settings.DATA_DIR))
             entry.size, entry.sha256 = len(data), hashlib.sha256(data).hexdigest()
-            entry.checks = checks.check_file(source, base)
+            entry.checks = checked[entry.name]
             entry.save(update_fields=["stored", "size", "sha256", "checks"])
         return _move(
             request,
