@@ -16,7 +16,7 @@ from gamyeong.cli import app
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
-ACRO_DATA = ROOT.parent / "shared" / "reference" / "acro" / "test_data.dta"
+ACRO_DATA = ROOT / "tests" / "data" / "acro" / "test_data.dta"  # a copy of shared/reference/acro
 
 
 def invoke(*args: str | Path) -> tuple[int, str, str]:
@@ -135,7 +135,7 @@ def test_every_input_format(tmp_path: Path, frame: pl.DataFrame, kind: str) -> N
 
 def test_acro_reference_data_with_the_acro_profile() -> None:
     if not ACRO_DATA.exists():
-        pytest.skip("shared/reference/acro/test_data.dta is not there")
+        pytest.skip("tests/data/acro/test_data.dta is not there")
     args = [
         "--data",
         ACRO_DATA,

@@ -23,14 +23,14 @@ from gamyeong.disclosure.checks import fail_column
 from gamyeong.disclosure.margins import recoverable
 
 ROOT = Path(__file__).resolve().parents[2]
-ACRO_DATA = ROOT.parent / "shared" / "reference" / "acro" / "test_data.dta"
+ACRO_DATA = ROOT / "tests" / "data" / "acro" / "test_data.dta"  # a copy of shared/reference/acro
 
 
 @pytest.fixture(scope="module")
 def acro_data() -> Any:
     pd = pytest.importorskip("pandas")
     if not ACRO_DATA.exists():
-        pytest.skip("shared/reference/acro/test_data.dta is not there")
+        pytest.skip("tests/data/acro/test_data.dta is not there")
     return pd.read_stata(ACRO_DATA)
 
 
