@@ -300,3 +300,43 @@ def test_the_export_pages_from_request_to_download(
     assert outsider.get(url + "download/").status_code == 404
     co = client(world.logins["co_researcher"])
     assert co.get(url + "download/").status_code == 404
+
+
+def test_a_table_recoverable_from_an_earlier_release_is_flagged(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any], settings: Any
+) -> None:
+    """Differencing: after a table on all persons was released, a table on all but a few of
+    them gives those few away by subtraction; the new request's check says so."""
+    import polars as pl
+
+    from gamyeong import analysis as ga
+
+    persons = pl.read_parquet(Path(settings.DATA_DIR) / "synth" / "ssis_persons.parquet")
+    outputs = files.outputs_dir(workspace)
+    for child in outputs.iterdir():  # a clean outputs folder made by the helpers only
+        if child.is_file():
+            child.unlink()
+    session = ga.Session(outputs)
+    session.save("whole", ga.crosstab(persons, index="sido_code", columns="sex"))
+    session.finalise()
+    first = services.create(world.researcher, workspace, kind="statistics")
+    services.update(world.researcher, first, context="표 1", controls="없음", names=["whole.csv"])
+    first.refresh_from_db()
+    first = services.submit(world.researcher, first, version=first.version)
+    for reviewer in reviewers:
+        first = vote_all(reviewer, first, "approve")
+    assert first.state == "approved"
+    # the same table without three persons of Seoul
+    seoul = persons.filter(pl.col("sido_code") == persons["sido_code"][0])
+    fewer = persons.join(seoul.head(3).select("person_id"), on="person_id", how="anti")
+    session = ga.Session(outputs)
+    session.save("almost", ga.crosstab(fewer, index="sido_code", columns="sex"))
+    session.finalise()
+    second = services.create(world.researcher, workspace, kind="statistics")
+    services.update(world.researcher, second, context="표 2", controls="없음", names=["almost.csv"])
+    second.refresh_from_db()
+    second = services.submit(world.researcher, second, version=second.version)
+    checked = second.files.get().checks
+    assert checked["summary"].get("differencing", 0) >= 1, checked
+    assert checked["status"] == "fail"
+    assert checked["differencing"][0]["earlier"] == "whole"

@@ -8,10 +8,18 @@ When the checker cannot read the folder, the recorded evidence is shown as it is
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 RESULTS = "results.json"
+EVIDENCE = "_evidence"
+
+
+def _profile() -> str:
+    from django.conf import settings
+
+    return str(settings.GAMYEONG_EXPORT_PROFILE)
 
 
 def _results(base: Path) -> dict[str, Any]:
@@ -24,17 +32,35 @@ def _results(base: Path) -> dict[str, Any]:
     return results if isinstance(results, dict) else {}
 
 
-def check_files(base: Path, names: list[str]) -> dict[str, dict[str, Any]]:
-    """The checks of ``names`` (paths in the outputs folder ``base``)."""
+def _reports(folder: Path) -> list[Any]:
     from django.conf import settings
 
     from gamyeong import disclosure
 
-    found: dict[str, dict[str, Any]] = {}
+    if not (folder / RESULTS).is_file():
+        return []
     try:
-        reports = disclosure.check_folder(base, settings.GAMYEONG_EXPORT_PROFILE)
+        return list(disclosure.check_folder(folder, settings.GAMYEONG_EXPORT_PROFILE))
     except disclosure.DisclosureError:
-        reports = []
+        return []
+
+
+def check_files(
+    base: Path, names: list[str], earlier: Sequence[Path] = ()
+) -> dict[str, dict[str, Any]]:
+    """The checks of ``names`` (paths in the outputs folder ``base``); ``earlier`` are the
+    project's earlier released rounds (each with the results.json and evidence it was checked
+    with): a cell recoverable by subtraction from them is flagged ``differencing``."""
+    from gamyeong import disclosure
+
+    found: dict[str, dict[str, Any]] = {}
+    reports = _reports(base) if (base / RESULTS).is_file() else []
+    if not reports:
+        try:
+            reports = list(disclosure.check_folder(base, _profile()))
+        except disclosure.DisclosureError:
+            reports = []
+    released = [r for folder in earlier for r in _reports(folder)]
     for report in reports:
         if not report.source:
             continue
@@ -42,6 +68,9 @@ def check_files(base: Path, names: list[str]) -> dict[str, dict[str, Any]]:
             name = Path(report.source).resolve().relative_to(base.resolve()).as_posix()
         except ValueError:
             continue
+        findings = disclosure.differencing(report, released) if released else []
+        if findings:
+            report = disclosure.with_findings(report, findings)
         found[name] = {
             "status": report.status,
             "summary": {k: v for k, v in report.summary().items() if v},
@@ -49,6 +78,7 @@ def check_files(base: Path, names: list[str]) -> dict[str, dict[str, Any]]:
             "kind": report.kind,
             "profile": report.profile.name,
             "output": report.name,
+            "differencing": [f.to_json() for f in findings[:50]],
         }
     return {name: found.get(name) or check_file(base / name, base) for name in names}
 

@@ -194,7 +194,7 @@ def update(
 def precheck(request: ExportRequest) -> dict[str, Any]:
     """The automatic checks of the chosen outputs as they are now (before submission)."""
     base = workspace_files.outputs_dir(request.workspace)
-    return checks.check_files(base, [f.name for f in request.files.all()])
+    return checks.check_files(base, [f.name for f in request.files.all()], released(request))
 
 
 def submit(user: Any, request: ExportRequest, *, version: int) -> ExportRequest:
@@ -214,7 +214,7 @@ def submit(user: Any, request: ExportRequest, *, version: int) -> ExportRequest:
     if not chosen:
         raise ExportError("반출할 파일을 고르세요", "choose at least one output file")
     base = workspace_files.outputs_dir(request.workspace)
-    checked = checks.check_files(base, [entry.name for entry in chosen])
+    checked = checks.check_files(base, [entry.name for entry in chosen], released(request))
     round_dir = store(request) / f"round-{request.round + 1}"
     with transaction.atomic():
         for entry in chosen:
@@ -230,6 +230,7 @@ def submit(user: Any, request: ExportRequest, *, version: int) -> ExportRequest:
             entry.size, entry.sha256 = len(data), hashlib.sha256(data).hexdigest()
             entry.checks = checked[entry.name]
             entry.save(update_fields=["stored", "size", "sha256", "checks"])
+        _keep_evidence(base, round_dir)
         return _move(
             request,
             "submit",
@@ -237,6 +238,28 @@ def submit(user: Any, request: ExportRequest, *, version: int) -> ExportRequest:
             round=request.round + 1,
             submitted_at=timezone.now(),
         )
+
+
+def released(request: ExportRequest) -> list[Path]:
+    """The rounds of the project's earlier approved exports (for differencing)."""
+    earlier = ExportRequest.objects.filter(
+        workspace=request.workspace, state=State.APPROVED
+    ).exclude(pk=request.pk)
+    return [store(r) / f"round-{r.round}" for r in earlier]
+
+
+def _keep_evidence(base: Path, round_dir: Path) -> None:
+    """Keep the results.json and evidence the round was checked with, for the reviewers and for
+    later differencing; they are never part of the release package."""
+    results = base / checks.RESULTS
+    if results.is_file():
+        atomic.write_bytes(round_dir / checks.RESULTS, results.read_bytes())
+    evidence = base / checks.EVIDENCE
+    if evidence.is_dir():
+        for path in evidence.rglob("*"):
+            if path.is_file():
+                target = round_dir / checks.EVIDENCE / path.relative_to(evidence)
+                atomic.write_bytes(target, path.read_bytes())
 
 
 def withdraw(user: Any, request: ExportRequest) -> ExportRequest:
