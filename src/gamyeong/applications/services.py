@@ -578,19 +578,14 @@ def _move(
 
 
 def _effects(application: Application, action: Action, actor: Any) -> None:
-    """What entering a state does besides the state itself."""
+    """What entering a state does besides the state itself (the workspace record is made once:
+    provision_workspace is get-or-create)."""
     from gamyeong.applications import links
 
-    if action.target in (S.IN_USE, S.COMBINED_CHECK) and not hasattr_workspace(application):
+    if action.target in (S.IN_USE, S.COMBINED_CHECK):
         links.provision_workspace(application)
     if action.target == S.DESTROYED:
         links.close_workspace(application)
-
-
-def hasattr_workspace(application: Application) -> bool:
-    from gamyeong.workspace.models import Workspace
-
-    return Workspace.objects.filter(application=application).exists()
 
 
 # -- the system's moves: following the linked work -------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from gamyeong.engine import atomic
+from gamyeong.errors import BilingualError
 
 ALLOWED = ("pdf", "hwp", "hwpx", "docx", "xlsx")
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -32,10 +33,8 @@ ZIP_PARTS = {
 UNSAFE = re.compile(r"[^\w가-힣ㄱ-ㅎㅏ-ㅣ .()\[\]+,-]")
 
 
-class UploadError(ValueError):
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean, self.english = korean, english
+class UploadError(BilingualError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gamyeong.accounts.models import Organisation
@@ -29,12 +29,9 @@ from gamyeong.catalog.models import Dataset
 from gamyeong.combination.errors import CombinationError
 from gamyeong.governance import audit
 from gamyeong.processing.models import Run
+from gamyeong.web.bilingual import message
 
 FORM_GUARDS = frozenset({"items_decided", "run_fits"})  # decided by the form's own inputs
-
-
-def bilingual(korean: str, english: str) -> str:
-    return english if (get_language() or "ko").startswith("en") else korean
 
 
 def get_visible(request: HttpRequest, reference: str) -> Application:
@@ -45,9 +42,9 @@ def get_visible(request: HttpRequest, reference: str) -> Application:
 
 
 def _error(request: HttpRequest, exc: services.WorkflowError | CombinationError) -> None:
-    messages.error(request, bilingual(exc.korean, exc.english))
+    messages.error(request, message(exc.korean, exc.english))
     for korean, english in getattr(exc, "problems", []):
-        messages.warning(request, bilingual(korean, english))
+        messages.warning(request, message(korean, english))
 
 
 # -- list, queue, new ------------------------------------------------------------------------------
@@ -161,7 +158,7 @@ def _context(request: HttpRequest, application: Application) -> dict[str, Any]:
         "is_author": application.author_id == user.pk,
         "editable": application.author_id == user.pk and application.state in services.EDITABLE,
         "actions": actions,
-        "problems": {code: [bilingual(k, e) for k, e in found] for code, found in problems.items()},
+        "problems": {code: [message(k, e) for k, e in found] for code, found in problems.items()},
         "items": _item_rows(application, user),
         "own_items": application.items.filter(item__dataset__provider_id=own_org)
         if Party.PROVIDER in parties
@@ -352,7 +349,7 @@ def act(request: HttpRequest, reference: str, code: str) -> HttpResponse:
             else None,
         )
     except services.ConflictError as exc:
-        messages.warning(request, bilingual(exc.korean, exc.english))
+        messages.warning(request, message(exc.korean, exc.english))
     except services.WorkflowError as exc:
         _error(request, exc)
     else:

@@ -609,19 +609,6 @@ COMBINATION = Workflow(
 
 WORKFLOWS: dict[str, Workflow] = {w.code: w for w in (PROVISION, COMBINATION)}
 
-# The states in which the project has its data in a workspace (the closed environment).
-PROVISIONED_STATES = frozenset(
-    {
-        S.IN_USE,
-        S.COMBINED_CHECK,
-        S.ADDITIONAL_PROCESSING,
-        S.EXPORT_SUBMITTED,
-        S.EXPORT_REVIEW,
-        S.EXPORT_DECISION,
-        S.SAFE_MANAGEMENT,
-    }
-)
-
 
 def mermaid(workflow: Workflow) -> str:
     """The state diagram of ``workflow`` in Mermaid, from its tables (for the docs; the labels

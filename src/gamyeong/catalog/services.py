@@ -17,6 +17,7 @@ from django.db import transaction
 from gamyeong.accounts.models import Organisation
 from gamyeong.accounts.services import ensure_organisation
 from gamyeong.catalog.models import Dataset, Item, Programme, SourceSystem
+from gamyeong.errors import BilingualError
 from gamyeong.governance import audit
 
 ITEM_CLASSES = {choice.value for choice in Item.ItemClass}
@@ -24,10 +25,8 @@ DATASET_KEYS = ("name", "file", "provider", "rows", "columns")
 COLUMN_KEYS = ("name", "class", "type", "label_ko", "label_en")
 
 
-class ManifestError(ValueError):
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean, self.english = korean, english
+class ManifestError(BilingualError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gamyeong.errors import BilingualError
 
-class CombinationError(ValueError):
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean, self.english = korean, english
+
+class CombinationError(BilingualError):
+    pass

@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,12 +24,9 @@ from gamyeong.combination.example import create_example
 from gamyeong.combination.forms import STEP_FORMS
 from gamyeong.combination.models import Combination, Step
 from gamyeong.combination.timeline import Timeline
+from gamyeong.web.bilingual import message
 
 VIEW = "combination.view_combination"
-
-
-def bilingual(korean: str, english: str) -> str:
-    return english if (get_language() or "ko").startswith("en") else korean
 
 
 def get_visible(request: HttpRequest, slug: str) -> Combination:
@@ -58,7 +54,7 @@ def example(request: HttpRequest) -> HttpResponse:
     try:
         combination = create_example(request.user)
     except CombinationError as exc:
-        messages.error(request, bilingual(exc.korean, exc.english))
+        messages.error(request, message(exc.korean, exc.english))
         return redirect("combination:home")
     messages.success(
         request, _("The example combination %(id)s was registered.") % {"id": combination.slug}
@@ -97,7 +93,7 @@ def step(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         try:
             services.request_step(combination, code, user=request.user, params=params)
         except CombinationError as exc:
-            messages.error(request, bilingual(exc.korean, exc.english))
+            messages.error(request, message(exc.korean, exc.english))
         else:
             label = Step.Code(code).label
             messages.success(request, _("Asked for: %(step)s.") % {"step": label})

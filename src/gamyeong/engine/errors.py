@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from gamyeong.errors import BilingualError
 
-class EngineError(ValueError):
+
+class EngineError(BilingualError):
     """Bad input to the engine (a file, a policy, an option). Nothing has been written."""
-
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean = korean
-        self.english = english

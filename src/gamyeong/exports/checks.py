@@ -33,14 +33,11 @@ def _results(base: Path) -> dict[str, Any]:
 
 
 def _reports(folder: Path) -> list[Any]:
-    from django.conf import settings
-
+    """The disclosure checks of a folder of outputs (none when the checker cannot read it)."""
     from gamyeong import disclosure
 
-    if not (folder / RESULTS).is_file():
-        return []
     try:
-        return list(disclosure.check_folder(folder, settings.GAMYEONG_EXPORT_PROFILE))
+        return list(disclosure.check_folder(folder, _profile()))
     except disclosure.DisclosureError:
         return []
 
@@ -54,13 +51,8 @@ def check_files(
     from gamyeong import disclosure
 
     found: dict[str, dict[str, Any]] = {}
-    reports = _reports(base) if (base / RESULTS).is_file() else []
-    if not reports:
-        try:
-            reports = list(disclosure.check_folder(base, _profile()))
-        except disclosure.DisclosureError:
-            reports = []
-    released = [r for folder in earlier for r in _reports(folder)]
+    reports = _reports(base)
+    released = [r for folder in earlier if (folder / RESULTS).is_file() for r in _reports(folder)]
     for report in reports:
         if not report.source:
             continue

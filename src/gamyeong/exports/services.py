@@ -13,20 +13,19 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from gamyeong.engine import atomic
+from gamyeong.errors import BilingualError
 from gamyeong.exports import checks
 from gamyeong.exports.models import Comment, CommitteeDecision, ExportFile, ExportRequest, Review
 from gamyeong.exports.workflow import State, next_state
@@ -38,10 +37,8 @@ from gamyeong.workspace.models import Workspace
 EVIDENCE_DIR = "_evidence"  # the helpers' reviewer-only evidence: never released
 
 
-class ExportError(ValueError):
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean, self.english = korean, english
+class ExportError(BilingualError):
+    pass
 
 
 class ConflictError(ExportError):
@@ -480,14 +477,3 @@ def download(user: Any, request: ExportRequest) -> Path:
         detail={"sha256": request.package_sha256},
     )
     return package_path(request)
-
-
-def reviewers(request: ExportRequest) -> list[Any]:
-    users = get_user_model().objects.filter(
-        organisation_id__in=reviewer_organisations(request), is_active=True
-    )
-    return [u for u in users if may_review(u, request)]
-
-
-def remove_store(request: ExportRequest) -> None:
-    shutil.rmtree(store(request), ignore_errors=True)

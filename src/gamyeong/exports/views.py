@@ -10,20 +10,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gamyeong.exports import services
 from gamyeong.exports.models import Comment, ExportRequest, Review
 from gamyeong.exports.workflow import State
+from gamyeong.web.bilingual import message
 from gamyeong.workspace import files as workspace_files
 from gamyeong.workspace.bookings import workspaces_of
 
 
 def _say(request: HttpRequest, exc: services.ExportError) -> None:
-    english = (get_language() or "ko").startswith("en")
-    messages.error(request, exc.english if english else exc.korean)
+    messages.error(request, message(exc.korean, exc.english))
 
 
 def _get(request: HttpRequest, reference: str) -> ExportRequest:

@@ -19,6 +19,7 @@ from gamyeong.catalog.models import Dataset
 from gamyeong.engine.errors import EngineError
 from gamyeong.engine.policy import Policy as EnginePolicy
 from gamyeong.engine.policy import check_against, load_policy
+from gamyeong.errors import BilingualError
 from gamyeong.governance import audit
 from gamyeong.processing.checklist import CHECKLIST_CODES
 from gamyeong.processing.models import AdequacyReview, Policy, Run
@@ -26,12 +27,8 @@ from gamyeong.processing.models import AdequacyReview, Policy, Run
 logger = logging.getLogger(__name__)
 
 
-class ProcessingError(ValueError):
+class ProcessingError(BilingualError):
     """A request that cannot be done; the message is in Korean and English."""
-
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean, self.english = korean, english
 
 
 def thresholds() -> dict[str, int]:

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,6 +28,7 @@ from gamyeong.governance import audit
 from gamyeong.processing import report, results, services
 from gamyeong.processing.forms import PolicyForm, ReviewForm
 from gamyeong.processing.models import Policy, Run
+from gamyeong.web.bilingual import message
 
 EXAMPLES_DIRS = (
     Path(settings.PROJECT_DIR) / "examples" / "policies",
@@ -36,11 +36,6 @@ EXAMPLES_DIRS = (
 )
 RECENT_RUNS = 3
 LINE_RE = re.compile(r"\bline (\d+)\b")
-
-
-def bilingual_message(korean: str, english: str) -> str:
-    """The service's message in the language the user reads the portal in."""
-    return english if (get_language() or "ko").startswith("en") else korean
 
 
 # ---- home ---------------------------------------------------------------------------------------
@@ -135,9 +130,7 @@ def _save_policy(request: HttpRequest, dataset: Dataset) -> HttpResponse:
                 dataset, text, title=form.cleaned_data["title"], user=request.user
             )
         except EngineError as exc:
-            form.add_error(
-                form.cleaned_data["source_field"], bilingual_message(exc.korean, exc.english)
-            )
+            form.add_error(form.cleaned_data["source_field"], message(exc.korean, exc.english))
             excerpt = error_excerpt(text, exc.english)
         else:
             messages.success(request, _("Policy version %(v)s saved.") % {"v": policy.version})
@@ -191,7 +184,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "policy": policy,
         "dataset": policy.dataset,
         "parsed": parsed,
-        "policy_error": bilingual_message(error.korean, error.english) if error else "",
+        "policy_error": message(error.korean, error.english) if error else "",
         "rows": results.policy_rows(policy, parsed) if parsed else [],
         "versions": Policy.objects.filter(dataset=policy.dataset).select_related("created_by"),
         "runs": policy.runs.select_related("requested_by", "review"),
@@ -206,7 +199,7 @@ def policy_run(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         run = services.request_run(policy, user=request.user)
     except services.ProcessingError as exc:
-        messages.error(request, bilingual_message(exc.korean, exc.english))
+        messages.error(request, message(exc.korean, exc.english))
         return redirect("processing:policy", policy.pk)
     messages.success(request, _("Run #%(id)s was queued.") % {"id": run.pk})
     return redirect("processing:run", run.pk)
@@ -274,7 +267,7 @@ def _review(request: HttpRequest, run: Run) -> HttpResponse:
                 checklist=form.checklist(),
             )
         except services.ProcessingError as exc:
-            form.add_error(None, bilingual_message(exc.korean, exc.english))
+            form.add_error(None, message(exc.korean, exc.english))
         else:
             messages.success(request, _("The adequacy review was recorded."))
             return redirect("processing:run", run.pk)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+from gamyeong.errors import BilingualError
 
-class RunnerError(RuntimeError):
+
+class RunnerError(BilingualError):
     """A job could not be set up (a missing tool, directory or permission). Nothing has run.
 
     Shaped like ``gamyeong.engine.errors.EngineError``: ``korean`` and ``english`` hold the two
     messages, ``str(error)`` shows both.
     """
-
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean = korean
-        self.english = english

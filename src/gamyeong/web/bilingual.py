@@ -12,3 +12,8 @@ def localized(obj: object, base: str) -> str:
         if english:
             return str(english)
     return str(getattr(obj, f"{base}_ko", ""))
+
+
+def message(korean: str, english: str) -> str:
+    """A bilingual message (an error's ``korean``/``english``) in the reader's language."""
+    return english if (get_language() or "ko").startswith("en") else korean

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from gamyeong.errors import BilingualError
 from gamyeong.governance import audit
 from gamyeong.workspace.models import AnalysisRoom, Booking, Seat, Workspace
 
@@ -27,10 +28,8 @@ Half = Booking.Half
 SPANS = {"day": (Half.AM, Half.PM), "am": (Half.AM,), "pm": (Half.PM,)}
 
 
-class BookingError(ValueError):
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean, self.english = korean, english
+class BookingError(BilingualError):
+    pass
 
 
 @dataclass(frozen=True)

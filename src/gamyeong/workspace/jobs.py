@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gamyeong.engine import atomic
+from gamyeong.errors import BilingualError
 from gamyeong.governance import audit
 from gamyeong.runner import jobs as runner
 from gamyeong.runner.errors import RunnerError
@@ -31,10 +32,8 @@ SUFFIX = {AnalysisJob.Language.PYTHON: ".py", AnalysisJob.Language.R: ".R"}
 Status = AnalysisJob.Status
 
 
-class JobError(ValueError):
-    def __init__(self, korean: str, english: str) -> None:
-        super().__init__(f"{korean} ({english})")
-        self.korean, self.english = korean, english
+class JobError(BilingualError):
+    pass
 
 
 def limits() -> Limits:

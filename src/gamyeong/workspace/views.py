@@ -11,11 +11,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gamyeong.governance import audit
+from gamyeong.web.bilingual import message
 from gamyeong.web.middleware import public
 from gamyeong.workspace import bookings, files, jobs
 from gamyeong.workspace.models import AnalysisJob, AnalysisRoom, Booking, Workspace
@@ -36,10 +36,6 @@ def _monday(value: str) -> date:
     except ValueError:
         day = timezone.localdate()
     return day - timedelta(days=day.weekday())
-
-
-def _bilingual(korean: str, english: str) -> str:
-    return english if (get_language() or "ko").startswith("en") else korean
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,7 +95,7 @@ def _book(request: HttpRequest, mine: Any) -> HttpResponse:
     try:
         day = date.fromisoformat(post.get("date", ""))
     except ValueError:
-        messages.error(request, _bilingual("날짜 형식이 아닙니다", "not a date (YYYY-MM-DD)"))
+        messages.error(request, message("날짜 형식이 아닙니다", "not a date (YYYY-MM-DD)"))
         return redirect("workspace:calendar")
     if workspace is None or room is None:
         messages.error(request, _("Choose one of your projects and a room."))
@@ -116,7 +112,7 @@ def _book(request: HttpRequest, mine: Any) -> HttpResponse:
             ),
         )
     except bookings.BookingError as exc:
-        messages.error(request, _bilingual(exc.korean, exc.english))
+        messages.error(request, message(exc.korean, exc.english))
     else:
         messages.success(
             request,
@@ -132,7 +128,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         bookings.cancel(request.user, booking)
     except bookings.BookingError as exc:
-        messages.error(request, _bilingual(exc.korean, exc.english))
+        messages.error(request, message(exc.korean, exc.english))
     else:
         messages.success(request, _("Booking cancelled."))
     return redirect("workspace:calendar")
@@ -161,7 +157,7 @@ def attendance(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         else:
             raise Http404
     except bookings.BookingError as exc:
-        messages.error(request, _bilingual(exc.korean, exc.english))
+        messages.error(request, message(exc.korean, exc.english))
     return redirect("workspace:operator")
 
 
@@ -211,7 +207,7 @@ def workspace_page(request: HttpRequest, code: str) -> HttpResponse:
                 script=script,
             )
         except jobs.JobError as exc:
-            messages.error(request, _bilingual(exc.korean, exc.english))
+            messages.error(request, message(exc.korean, exc.english))
             return redirect("workspace:workspace", code)
         messages.success(request, _("Job #%(id)s submitted.") % {"id": job.pk})
         return redirect("workspace:job", code, job.pk)
@@ -262,7 +258,7 @@ def job_action(request: HttpRequest, code: str, pk: int, what: str) -> HttpRespo
         else:
             raise Http404
     except jobs.JobError as exc:
-        messages.error(request, _bilingual(exc.korean, exc.english))
+        messages.error(request, message(exc.korean, exc.english))
     return redirect("workspace:job", code, job.pk)
 
 
