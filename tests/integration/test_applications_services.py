@@ -238,3 +238,15 @@ def test_the_responsible_division_is_told_first(world: World) -> None:
     take(world.researcher, app, "submit")
     assert Notification.objects.filter(recipient=world.mohw).count() == 1
     assert not Notification.objects.filter(recipient=other).exists()
+
+
+def test_reloading_the_catalog_keeps_the_applications_items(world: World, settings: Any) -> None:
+    """`make run` reloads the demo catalog every time: items asked for by an application keep
+    their ids (updated in place), nothing fails."""
+    from gamyeong.catalog.services import load_manifest
+
+    app = draft_provision(world)
+    before = sorted(app.items.values_list("item_id", flat=True))
+    load_manifest(settings.DATA_DIR / "synth" / "manifest.json", data_dir=settings.DATA_DIR)
+    assert sorted(app.items.values_list("item_id", flat=True)) == before
+    assert app.items.count() == len(PERSON_ITEMS)

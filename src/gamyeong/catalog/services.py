@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from gamyeong.accounts.models import Organisation
 from gamyeong.accounts.services import ensure_organisation
@@ -126,22 +127,31 @@ def _load_dataset(
             "sha256": entry.get("sha256", ""),
         },
     )
-    dataset.items.all().delete()
-    Item.objects.bulk_create(
-        Item(
+    kept = [
+        Item.objects.update_or_create(
             dataset=dataset,
-            position=position,
             name=column["name"],
-            label_ko=column["label_ko"],
-            label_en=column["label_en"],
-            item_class=column["class"],
-            data_type=column["type"],
-            programme=programmes.get(column.get("programme") or ""),
-            description_ko=column.get("description_ko", ""),
-            description_en=column.get("description_en", ""),
-        )
+            defaults={
+                "position": position,
+                "label_ko": column["label_ko"],
+                "label_en": column["label_en"],
+                "item_class": column["class"],
+                "data_type": column["type"],
+                "programme": programmes.get(column.get("programme") or ""),
+                "description_ko": column.get("description_ko", ""),
+                "description_en": column.get("description_en", ""),
+            },
+        )[0].pk
         for position, column in enumerate(entry["columns"], start=1)
-    )
+    ]
+    # Items updated in place keep their ids: applications that asked for them stay valid on a
+    # reload. An item gone from the manifest is removed unless an application refers to it.
+    for stale in dataset.items.exclude(pk__in=kept):
+        try:
+            with transaction.atomic():
+                stale.delete()
+        except ProtectedError:
+            continue
     codes = {c.get("programme") for c in entry["columns"] if c.get("programme")}
     if any(c["name"] == "programme" for c in entry["columns"]):
         codes |= set(programmes)  # a table with a row per programme covers them all
