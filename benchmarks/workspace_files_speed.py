@@ -48,6 +48,15 @@ def build_table(rows: int) -> tuple[Path, Path]:
     return table, source / "manifest.json"
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). Not ru_maxrss: on Linux it survives exec, so a
+    child of a parent that just generated the input would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(case: str, table: Path, manifest: Path, out: Path) -> None:
     """One measurement, in this (new) process; prints a JSON line."""
     from gamyeong.engine.workspace import Codebook, materialise, write_dummy
@@ -62,7 +71,7 @@ def child(case: str, table: Path, manifest: Path, out: Path) -> None:
         materialise(inputs, out, codebook, cp949="cp949" in case, formats=formats)
     seconds = time.perf_counter() - start
     sizes = {p.name: p.stat().st_size for p in out.rglob("*") if p.is_file()}
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(json.dumps({"seconds": round(seconds, 2), "peak_mb": round(peak_mb), "sizes": sizes}))
 
 
