@@ -123,6 +123,28 @@ def test_a_statistics_export_is_reviewed_by_two_and_released(
     assert AuditEvent.objects.filter(action="exports.downloaded").count() == 1
 
 
+def test_comments_are_blinded_until_both_have_voted(
+    world: World, workspace: Workspace, reviewers: tuple[Any, Any]
+) -> None:
+    first, second = reviewers
+    request = submitted(world, workspace)
+    vote_all(first, request, "reject")
+    for visibility in ("reviewers", "researcher"):
+        services.comment(first, request, text=f"거절 사유 ({visibility})", visibility=visibility)
+    request.refresh_from_db()
+
+    def texts(user: Any) -> list[str]:
+        return [c.text for c in services.comments_visible(user, request)]
+
+    # a comment tells how its author voted: nobody else reads it before the second vote
+    assert len(texts(first)) == 2
+    assert texts(second) == []
+    assert texts(world.researcher) == []
+    request = vote_all(second, request, "approve")
+    assert len(texts(second)) == 2
+    assert texts(world.researcher) == ["거절 사유 (researcher)"]
+
+
 def test_changes_requested_go_back_and_disagreement_is_not_approval(
     world: World, workspace: Workspace, reviewers: tuple[Any, Any]
 ) -> None:
@@ -277,7 +299,7 @@ def test_the_export_pages_from_request_to_download(
     assert request.files.count() == 0  # the evidence folder is refused: nothing saved
     researcher.post(url + "save/", {"context": "표 1", "controls": "억제", "file": ["by_sido.csv"]})
     page = researcher.get(url).content.decode()
-    assert 'data-check="fail"' in page and "threshold 2" in page  # the pre-check
+    assert 'data-check="fail"' in page and "최소 빈도 미달 2" in page  # the pre-check
     request.refresh_from_db()
     researcher.post(url + "submit/", {"version": request.version})
     request.refresh_from_db()

@@ -132,6 +132,33 @@ def test_margins_as_acro(acro_data: object, session: ga.Session) -> None:
     assert frame.loc["All", "All"] == 918
 
 
+def test_blank_totals_of_empty_combinations_as_acro(session: ga.Session) -> None:
+    # pandas (and so ACRO) leaves the total of an unobserved row combination blank (NaN) and
+    # ACRO flags nothing there but missing values: (2, "y") below is such a row
+    frame = pl.DataFrame(
+        {
+            "a": [1, 1, 2, 2, 2],
+            "b": ["x", "y", "x", "x", "x"],
+            "c": ["p", "q", "p", "q", "p"],
+            "v": [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    # expected: ACRO 1.0.2's sdc["cells"] for the same two tables
+    every = [[r, c] for r in range(5) for c in range(3)]
+    counts = ga.crosstab(frame, ["a", "b"], "c", margins=True, session=session)
+    assert counts.table.get_column("All").to_list() == [1, 1, 3, None, 5]
+    assert _cells(counts, "threshold") == [cell for cell in every if cell != [3, 2]]
+    assert _cells(counts, "zeros") == [[0, 1], [1, 0], [3, 0], [3, 1]]
+    means = ga.crosstab(
+        frame, ["a", "b"], "c", values="v", aggfunc="mean", margins=True, session=session
+    )
+    assert means.table.get_column("All").to_list() == [1.0, 2.0, 4.0, None, 3.0]
+    assert _cells(means, "threshold") == [cell for cell in every if cell != [3, 2]]
+    dominated = [[0, 0], [0, 2], [1, 1], [1, 2], [2, 0], [2, 1], [4, 1]]
+    assert _cells(means, "nk-rule") == dominated
+    assert _cells(means, "p-ratio") == dominated
+
+
 def test_pivot_table_as_acro(acro_data: object, session: ga.Session) -> None:
     # ACRO test_pivot_table_without_suppression: the mean column sums to 36293992; it passes
     result = ga.pivot_table(

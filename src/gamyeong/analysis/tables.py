@@ -18,11 +18,15 @@ import numpy as np
 import polars as pl
 
 from gamyeong.analysis.evidence import (
+    BLANK_TOTAL_CHECKS,
     Axis,
     add_flags,
+    aggregate,
+    blank_totals,
     block_status,
     build_axis,
     cell_evidence,
+    grouping_sets,
     merge_status,
     table_has_negative,
 )
@@ -224,6 +228,26 @@ def _column_name(label: tuple[Any, ...], fallback: str) -> str:
     return _LABEL_SEP.join(str(x) for x in label) if label else fallback
 
 
+def _blank_totals(cells: pl.DataFrame, rows: Axis, cols: Axis, categorical: bool) -> pl.DataFrame:
+    """The totals pandas leaves blank show no value and fail nothing, as in ACRO (only
+    ``missing`` flags them)."""
+    blank = blank_totals(
+        n_rows=rows.size,
+        n_cols=cols.size,
+        row_keys=len(rows.keys),
+        col_keys=len(cols.keys),
+        categorical_cols=categorical,
+    )
+    return cells.with_columns(
+        pl.when(blank).then(None).otherwise(pl.col("stat")).alias("stat"),
+        *(
+            (pl.col(flag_column(c)) & ~blank).alias(flag_column(c))
+            for c in BLANK_TOTAL_CHECKS
+            if flag_column(c) in cells.columns
+        ),
+    )
+
+
 def build_table(
     data: Any,
     *,
@@ -260,9 +284,8 @@ def build_table(
         selected.append(pl.col(unit))
     frame = frame.select(selected)
     n_input = frame.height
-    frame = frame.drop_nulls(subset=keys)
-    rows = build_axis(frame, index, margins=margins, name=margins_name)
-    cols = build_axis(frame, columns, margins=margins, name=margins_name)
+    if any(frame.get_column(k).null_count() for k in keys):
+        frame = frame.drop_nulls(subset=keys)
 
     value_list: list[str | None] = list(values) or [None]
     blocks: list[Block] = []
@@ -270,20 +293,28 @@ def build_table(
         for value in value_list:
             label = ((aggfunc,) if aggfunc_level else ()) + ((value,) if values_level else ())
             blocks.append(Block(aggfunc, value, tuple(str(x) for x in label)))
-    evidence: dict[str | None, pl.DataFrame] = {}
-    for value in value_list:
-        stats = sorted({b.aggfunc for b in blocks if b.value == value})
-        evidence[value] = cell_evidence(
-            frame,
+    plans = [(v, sorted({b.aggfunc for b in blocks if b.value == v})) for v in value_list]
+    categorical = any(isinstance(frame.schema[c], pl.Enum) for c in columns)
+    sets = grouping_sets(index, columns, margins)
+    aggregates = aggregate(frame, sets, plans, unit=unit, rules=rules)
+    # the levels of each key are those of the observed cells (or an Enum's categories)
+    observed = aggregates[0][0]
+    rows = build_axis(observed, index, margins=margins, name=margins_name)
+    cols = build_axis(observed, columns, margins=margins, name=margins_name)
+    evidence: dict[str | None, pl.DataFrame] = {
+        value: cell_evidence(
+            parts,
+            sets,
             rows,
             cols,
             value=value,
             unit=unit,
             stats=stats,
-            rules=rules,
             margins=margins,
             margins_name=margins_name,
         )
+        for (value, stats), parts in zip(plans, aggregates, strict=True)
+    }
 
     parts: list[pl.DataFrame] = []
     applicable: dict[str, tuple[str, ...]] = {}
@@ -308,6 +339,8 @@ def build_table(
             pl.col(f"_stat_{block.aggfunc}").cast(pl.Float64).alias("stat"),
             pl.exclude("row_pos", "col_pos", *keys, "^_stat_.*$"),
         )
+        if margins:
+            cells = _blank_totals(cells, rows, cols, categorical)
         negative = block.value is not None and table_has_negative(cells)
         status, block_counts = block_status(cells, checks, negative=negative)
         statuses.append(status)
@@ -315,7 +348,8 @@ def build_table(
             counts[check] = counts.get(check, 0) + n
         applicable[_block_name(block)] = checks
         parts.append(cells)
-    cells = pl.concat(parts, how="vertical_relaxed").sort("col_pos", "row_pos")
+    # column-major: each block's cells are, and the blocks follow each other
+    cells = pl.concat(parts, how="vertical_relaxed")
 
     column_labels: list[tuple[Any, ...]] = [
         (*block.label, *label) for block in blocks for label in cols.labels
@@ -352,7 +386,7 @@ def build_table(
         rules=rules,
         properties=properties,
         table=table,
-        cells=cells.sort("col_pos", "row_pos"),
+        cells=cells,
         rows=rows,
         column_labels=column_labels,
         column_levels=column_levels,

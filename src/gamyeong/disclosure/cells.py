@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 import polars.selectors as cs
 
-from gamyeong.analysis.evidence import add_flags, table_has_negative
+from gamyeong.analysis.evidence import add_flags, blank_totals, table_has_negative
 from gamyeong.analysis.rules import Rules, flag_column
 from gamyeong.disclosure.checks import fail_column, ordered
 from gamyeong.disclosure.errors import DisclosureError
@@ -173,19 +173,18 @@ BLANK_TOTAL_CHECKS = ("threshold", "zeros", "nk", "p_percent")
 
 def blank_empty_totals(cells: pl.DataFrame, layout: Layout) -> pl.DataFrame:
     """ACRO's layout: pandas leaves the total of an unobserved combination of a multi-key axis
-    blank (NaN) — of rows always, of columns when a column key is categorical — so ACRO flags
-    nothing there but ``missing``; clear those flags the same way."""
+    blank (NaN), so ACRO flags nothing there but ``missing``; clear those flags the same way
+    (:func:`gamyeong.analysis.evidence.blank_totals`)."""
     if not layout.margins:
         return cells
-    n_cols = layout.n_cols
-    in_total_col = pl.col("col_pos") % n_cols == n_cols - 1
-    in_total_row = pl.col("row_pos") == layout.n_rows - 1
-    blank = pl.lit(False)
-    if len(layout.row_keys) > 1 and layout.col_keys:
-        blank = blank | (in_total_col & ~in_total_row)
-    if len(layout.col_keys) > 1 and layout.categorical_cols:
-        blank = blank | (in_total_row & ~in_total_col)
-    blank = blank & (pl.col("records") == 0)
+    blank = blank_totals(
+        n_rows=layout.n_rows,
+        n_cols=layout.n_cols,
+        row_keys=len(layout.row_keys),
+        col_keys=len(layout.col_keys),
+        categorical_cols=layout.categorical_cols,
+        records="records",
+    )
     return cells.with_columns(
         (pl.col(fail_column(c)) & ~blank).alias(fail_column(c))
         for c in BLANK_TOTAL_CHECKS

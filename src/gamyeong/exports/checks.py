@@ -79,7 +79,11 @@ def check_file(path: Path, base: Path) -> dict[str, Any]:
     """``{"status": pass|fail|review, "summary": {check: cells}, "cells": {...}, "output": uid}``"""
     name = str(path.relative_to(base))
     if name == RESULTS:
-        return {"status": "review", "summary": {}, "note": "the evidence file itself"}
+        return {
+            "status": "review",
+            "summary": {},
+            "note": "점검 증거 파일 자체 / the evidence file itself",
+        }
     for uid, output in _results(base).items():
         if not isinstance(output, dict):
             continue
@@ -99,5 +103,5 @@ def check_file(path: Path, base: Path) -> dict[str, Any]:
     return {
         "status": "review",
         "summary": {},
-        "note": "no disclosure evidence recorded: review by hand",
+        "note": "기록된 점검 증거 없음: 사람이 검토 / no disclosure evidence recorded: review by hand",
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gamyeong.exports.workflow import OWNERS, TERMINAL, State
 
@@ -98,7 +99,7 @@ class Review(models.Model):
     round = models.PositiveSmallIntegerField(_("review round"))
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer"),
+        verbose_name=pgettext_lazy("export review", "reviewer"),
         on_delete=models.PROTECT,
         related_name="export_reviews",
     )

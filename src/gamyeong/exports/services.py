@@ -358,7 +358,18 @@ def comment(
 
 
 def comments_visible(user: Any, request: ExportRequest) -> Any:
+    """Reviewers see every comment, the researcher those made visible to them. Blinding (as
+    in Airlock's independent review): while a round waits for its second vote, a reviewer's
+    comments of that round are seen by their author only — a comment tells how one voted."""
     everything = request.comments.select_related("author", "file")
+    round_open = (
+        request.state == State.REVIEW
+        and request.submitted_at is not None
+        and request.reviews.filter(round=request.round).count() < 2
+    )
+    if round_open:
+        this_round = Q(created_at__gte=request.submitted_at) & ~Q(author_id=request.researcher_id)
+        everything = everything.exclude(this_round & ~Q(author_id=user.pk))
     if may_review(user, request) or may_decide_committee(user, request):
         return everything
     return everything.filter(visibility=Comment.Visibility.RESEARCHER)
