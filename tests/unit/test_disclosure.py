@@ -231,6 +231,37 @@ def test_no_unit_under_the_person_rule_goes_to_review(panel: pl.DataFrame) -> No
     assert report.status == "review" and "no person-id column" in report.notes[0]
 
 
+def test_the_fast_json_cells_are_the_records(households: pl.DataFrame, acro_data: Any) -> None:
+    # check-output --json encodes most cells with Polars: they must be the records exactly
+    reports = [
+        gd.check_table(
+            households,
+            "gamyeong",
+            rows="type",
+            cols="size",
+            unit="id",
+            margins=True,
+            structural_zeros=[{"type": "one", "size": "2"}],
+        ),
+        gd.check_table(
+            acro_data,
+            "acro",
+            rows=["year", "survivor"],
+            cols="grant_type",
+            values="inc_grants",
+            agg="mean",
+            margins=True,
+        ),
+        gd.check_table(acro_data, "acro", rows="year", cols="grant_type"),
+    ]
+    for report in reports:
+        records = report.to_json()["cells"]
+        assert json.loads(report.cells_json()) == records
+        assert json.loads(report.cells_json(all_cells=False)) == [r for r in records if r["failed"]]
+    assert any(r.get("structural_zero") for r in reports[0].to_json()["cells"])
+    assert any(r["value"] is None for r in reports[1].to_json()["cells"])
+
+
 # -- zeros, single units, percentages ----------------------------------------------------------
 
 

@@ -106,11 +106,7 @@ def check_output(
         fail(f"파일을 읽을 수 없습니다: {exc}", f"cannot read a file: {exc}")
     status = _overall(reports)
     if as_json:
-        typer.echo(
-            json.dumps(
-                _document(chosen, reports, findings, remedies, status), ensure_ascii=False, indent=2
-            )
-        )
+        typer.echo(_json_text(chosen, reports, findings, remedies, status))
     else:
         _print(
             Console(highlight=False), chosen, reports, findings, remedies, status, all_cells, limit
@@ -220,25 +216,40 @@ def _overall(reports: list[CheckReport]) -> str:
     return "fail" if "fail" in statuses else "review" if "review" in statuses else "pass"
 
 
+CELLS = "\u0000cells\u0000"  # where the cells' JSON text goes in the document's text
+
+
+def _json_text(
+    profile: Profile, reports: list[CheckReport], findings: list[Finding],
+    remedies: list[Remedies], status: str,
+) -> str:  # fmt: skip
+    """The JSON report as compact text: the document, with the cells of every output (encoded
+    by Polars, :meth:`CheckReport.cells_json`) in its ``cells`` array."""
+    document = _document(profile, reports, findings, remedies, status)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    parts = [report.cells_json()[1:-1] for report in reports]
+    cells = "[" + ",".join(part for part in parts if part) + "]"
+    return text.replace(json.dumps(CELLS), cells, 1)
+
+
 def _document(
     profile: Profile, reports: list[CheckReport], findings: list[Finding],
     remedies: list[Remedies], status: str,
 ) -> dict[str, Any]:  # fmt: skip
-    """The JSON report: summary and cells across outputs, then per output, findings, remedies."""
+    """The JSON report: summary and cells (a placeholder, see :func:`_json_text`) across
+    outputs, then per output, findings, remedies."""
     summary: dict[str, int] = {}
-    cells: list[dict[str, Any]] = []
     outputs = []
     for report in reports:
-        one = report.to_json()
+        one = report.to_json(cells=False)
         for check, n in one["summary"].items():
             summary[check] = summary.get(check, 0) + n
-        cells.extend(one.pop("cells"))
         outputs.append(one)
     document: dict[str, Any] = {
         "profile": profile.as_dict(),
         "status": status,
         "summary": summary,
-        "cells": cells,
+        "cells": CELLS,
         "outputs": outputs,
         "differencing": [f.to_json() for f in findings],
     }

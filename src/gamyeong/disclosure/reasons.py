@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -48,14 +49,31 @@ def reason(report: CheckReport, check: str, cell: dict[str, Any]) -> str:
     return f"{described.korean} / {described.english}"
 
 
+def _integral(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``column`` as integers when every value is a whole number (JSON shows 27, not 27.0)."""
+    values = frame.get_column(column)
+    if not values.dtype.is_float():
+        return frame
+    finite = values.drop_nulls().drop_nans()
+    whole = finite.is_finite().all() and (finite == finite.round(0)).all()
+    if whole and (finite.abs() < 2**53).all():
+        return frame.with_columns(pl.col(column).fill_nan(None).cast(pl.Int64))
+    return frame
+
+
 def cell_records(report: CheckReport, frame: pl.DataFrame) -> list[dict[str, Any]]:
     """The cells of ``frame`` as the JSON report lists them."""
-    checks = report.checks
+    checks = [(c, fail_column(c)) for c in report.checks]
+    if "value" in frame.columns:
+        frame = _integral(frame, "value")
     out: list[dict[str, Any]] = []
     for cell in frame.to_dicts():
-        failed = [c for c in checks if cell.get(fail_column(c))]
+        failed = [c for c, column in checks if cell.get(column)]
+        keys = cell.get("keys") or {}
         record: dict[str, Any] = {
-            "keys": {k: _number(v) for k, v in (cell.get("keys") or {}).items()},
+            "keys": keys
+            if all(isinstance(v, str) for v in keys.values())
+            else {k: _number(v) for k, v in keys.items()},
             "count": cell.get("count"),
             "failed": failed,
             "output": report.name,
@@ -72,3 +90,49 @@ def cell_records(report: CheckReport, frame: pl.DataFrame) -> list[dict[str, Any
             record["reasons"] = {c: reason(report, c, cell) for c in failed}
         out.append(record)
     return out
+
+
+def cells_json(report: CheckReport, frame: pl.DataFrame) -> str:
+    """The same records as :func:`cell_records`, as JSON text, fast: Polars encodes the cells
+    that pass (most of a large table), Python only those with reasons or a structural zero."""
+    if frame.height == 0:
+        return "[]"
+    checks = [(c, fail_column(c)) for c in report.checks]
+    frame = _integral(frame, "value") if "value" in frame.columns else frame
+    value = pl.col("value")
+    if frame.schema["value"].is_float():
+        value = pl.when(value.is_finite()).then(value)
+    failed = (
+        pl.concat_list(
+            [pl.when(pl.col(col)).then(pl.lit(c)) for c, col in checks]
+        ).list.drop_nulls()
+        if checks
+        else pl.lit([], pl.List(pl.String))
+    )
+    special = pl.any_horizontal(
+        *(pl.col(col).fill_null(False) for _, col in checks),
+        pl.col("structural").fill_null(False) if "structural" in frame.columns else pl.lit(False),
+    )
+    encoded = frame.select(
+        pl.struct(
+            pl.col("keys"),
+            pl.col("count"),
+            failed.alias("failed"),
+            pl.lit(report.name).alias("output"),
+            pl.col("block"),
+            pl.concat_list(pl.col("row_pos"), pl.col("col_pos")).alias("position"),
+            pl.col("margin").fill_null(False),
+            pl.col("records"),
+            pl.col("persons"),
+            value.alias("value"),
+        )
+        .struct.json_encode()
+        .alias("json"),
+        special.alias("special"),
+    )
+    texts = encoded.get_column("json").to_list()
+    where = encoded.get_column("special").arg_true().to_list()
+    if where:
+        for i, record in zip(where, cell_records(report, frame[where]), strict=True):
+            texts[i] = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return "[" + ",".join(texts) + "]"
