@@ -60,7 +60,10 @@ def test_a_data_manager_saves_runs_and_reads_a_policy(
     live_server: Any, page: Any, data: None
 ) -> None:
     manager = make_user(
-        "e2e-data", roles=("provider_data_manager",), kind=Organisation.Kind.PROVIDER
+        "e2e-data",
+        roles=("provider_data_manager",),
+        kind=Organisation.Kind.PROVIDER,
+        org="한국사회보장정보원",  # the provider of ssis_persons: only its staff see its processing
     )
     sign_in(page, live_server.url, manager)
     problems = watch_problems(page)
@@ -93,7 +96,10 @@ def test_the_run_page_follows_a_queued_run_until_it_finishes(
     live_server: Any, page: Any, data: None
 ) -> None:
     manager = make_user(
-        "e2e-data", roles=("provider_data_manager",), kind=Organisation.Kind.PROVIDER
+        "e2e-data",
+        roles=("provider_data_manager",),
+        kind=Organisation.Kind.PROVIDER,
+        org="한국사회보장정보원",  # the provider of ssis_persons: only its staff see its processing
     )
     example = Path(__file__).resolve().parents[2] / "examples" / "policies" / "ssis_persons.yaml"
     policy: Policy = services.create_policy(

@@ -45,7 +45,7 @@ def data(settings: Any, tmp_path: Path, synth_dir: Path) -> Dataset:
 
 def reviewed_run(dataset: Dataset) -> tuple[Run, Any]:
     run = finished_run(dataset, staff("alice").user)
-    carol = staff("carol", "combination_agency_staff")
+    carol = staff("carol", "adequacy_reviewer")
     checklist = {code: {"ok": True, "note": ""} for code in CHECKLIST_CODES}
     checklist["outliers_handled"] = {"ok": False, "note": "85세 이상 범주가 작음"}
     services.decide_adequacy(

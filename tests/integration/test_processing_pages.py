@@ -43,13 +43,18 @@ def data(settings: Any, tmp_path: Path, synth_dir: Path) -> Dataset:
     return prepare_data(settings, tmp_path, synth_dir)
 
 
-def staff(name: str, role: str = "provider_data_manager") -> NewUser:
+SSIS = "한국사회보장정보원"  # the provider of ssis_persons (the synthetic manifest)
+
+
+def staff(name: str, role: str = "provider_data_manager", org: str = SSIS) -> NewUser:
+    """A member of ``org``'s staff: by default the dataset's provider, whose data managers and
+    adequacy reviewers (적정성 검토) see its processing."""
     kind = (
-        Organisation.Kind.PROVIDER
-        if role == "provider_data_manager"
-        else Organisation.Kind.COMBINATION_AGENCY
+        Organisation.Kind.COMBINATION_AGENCY
+        if role == "combination_agency_staff"
+        else Organisation.Kind.PROVIDER
     )
-    return make_user(name, roles=(role,), kind=kind, org=f"{kind} 기관")
+    return make_user(name, roles=(role,), kind=kind, org=org)
 
 
 def signed_in(new: NewUser) -> Client:
@@ -121,13 +126,62 @@ def test_researchers_are_refused(data: Dataset) -> None:
     assert Run.objects.count() == 1 and not AdequacyReview.objects.exists()
 
 
-def test_the_combination_agency_reads_but_does_not_write_or_run(data: Dataset) -> None:
+def test_the_adequacy_reviewer_reads_but_does_not_write_or_run(data: Dataset) -> None:
     run = finished_run(data, staff("alice").user)
-    client = signed_in(staff("carol", "combination_agency_staff"))
+    client = signed_in(staff("carol", "adequacy_reviewer"))
     assert client.get(reverse("processing:run", args=[run.pk])).status_code == 200
     assert client.get(reverse("processing:policy", args=[run.policy.pk])).status_code == 200
     new = reverse("processing:policy_new", args=[data.name])
     assert client.get(new).status_code == 403
+    assert client.post(reverse("processing:policy_run", args=[run.policy.pk])).status_code == 403
+
+
+def test_another_institution_sees_nothing_of_the_processing(data: Dataset) -> None:
+    run = finished_run(data, staff("alice").user)
+    keis = staff("kim", org="한국고용정보원")
+    agency = staff("lee", "combination_agency_staff", org="결합전문기관")
+    clients = {other.user.username: signed_in(other) for other in (keis, agency)}
+    for other in (keis, agency):
+        client = clients[other.user.username]
+        home = text(client.get(reverse("processing:home")))
+        assert "ssis_persons" not in home and run.policy.title not in home
+        pages = [u for u in page_urls(run) if u != reverse("processing:home")]
+        for url in [*pages, reverse("processing:report_pdf", args=[run.pk])]:
+            # 404, or 403 where the role lacks the permission altogether (the agency's editor)
+            assert client.get(url).status_code in (403, 404), (other.user.username, url)
+        assert client.post(reverse("processing:run", args=[run.pk]), all_ok()).status_code in (
+            403,
+            404,
+        )
+    client = clients["kim"]  # a data manager elsewhere: no policy, no run on SSIS data
+    new = reverse("processing:policy_new", args=[data.name])
+    assert client.get(new).status_code == 404
+    assert client.post(reverse("processing:policy_run", args=[run.policy.pk])).status_code == 404
+    assert Run.objects.count() == 1 and not AdequacyReview.objects.exists()
+
+
+def test_a_combination_agency_reviews_the_runs_of_its_applications(data: Dataset) -> None:
+    from django.utils import timezone
+
+    from gamyeong.applications.models import Application
+
+    run = finished_run(data, staff("alice").user)
+    carol = staff("carol", "combination_agency_staff", org="결합전문기관")
+    client = signed_in(carol)
+    assert client.get(reverse("processing:run", args=[run.pk])).status_code == 404
+    author = make_user("res").user
+    application = Application.objects.create(
+        workflow="combination",
+        title="결합 과제",
+        author=author,
+        organisation=author.organisation,
+        agency=carol.user.organisation,
+        state="adequacy_review",
+        state_entered_at=timezone.now(),
+    )
+    application.runs.add(run)
+    assert client.get(reverse("processing:run", args=[run.pk])).status_code == 200
+    assert client.get(reverse("processing:policy", args=[run.policy.pk])).status_code == 200
     assert client.post(reverse("processing:policy_run", args=[run.policy.pk])).status_code == 403
 
 
@@ -301,7 +355,7 @@ def test_the_person_who_ran_it_cannot_review(data: Dataset) -> None:
 
 def test_another_staff_member_reviews_and_the_page_shows_the_decision(data: Dataset) -> None:
     run = finished_run(data, staff("alice").user)
-    carol = staff("carol", "combination_agency_staff")
+    carol = staff("carol", "adequacy_reviewer")
     client = signed_in(carol)
     url = reverse("processing:run", args=[run.pk])
     form = text(client.get(url))
@@ -322,7 +376,7 @@ def test_another_staff_member_reviews_and_the_page_shows_the_decision(data: Data
 
 def test_an_inadequate_decision_without_a_reason_is_refused(data: Dataset) -> None:
     run = finished_run(data, staff("alice").user)
-    client = signed_in(staff("carol", "combination_agency_staff"))
+    client = signed_in(staff("carol", "adequacy_reviewer"))
     url = reverse("processing:run", args=[run.pk])
     refused = client.post(url, all_ok() | {"decision": "inadequate"})
     assert refused.status_code == 400
@@ -344,7 +398,7 @@ def test_an_inadequate_decision_without_a_reason_is_refused(data: Dataset) -> No
 
 def test_adequate_with_an_unmet_item_is_refused(data: Dataset) -> None:
     run = finished_run(data, staff("alice").user)
-    client = signed_in(staff("carol", "combination_agency_staff"))
+    client = signed_in(staff("carol", "adequacy_reviewer"))
     form = all_ok()
     del form["ok_items_minimized"]
     response = client.post(reverse("processing:run", args=[run.pk]), form)

@@ -25,7 +25,7 @@ from gamyeong.catalog.models import Dataset
 from gamyeong.engine.errors import EngineError
 from gamyeong.engine.techniques import COLUMN_TECHNIQUES, RECORD_TECHNIQUES
 from gamyeong.governance import audit
-from gamyeong.processing import report, results, services
+from gamyeong.processing import access, report, results, services
 from gamyeong.processing.forms import PolicyForm, ReviewForm
 from gamyeong.processing.models import Policy, Run
 from gamyeong.web.bilingual import message
@@ -52,9 +52,11 @@ def latest_policy(dataset: Dataset) -> Policy | None:
     return Policy.objects.filter(dataset=dataset).order_by("-version").first()
 
 
-def dataset_rows() -> list[DatasetRow]:
+def dataset_rows(user: Any) -> list[DatasetRow]:
+    """The user's organisation's datasets (:mod:`gamyeong.processing.access`)."""
     rows = []
-    for dataset in Dataset.objects.select_related("provider").order_by("provider__name", "name"):
+    datasets = access.datasets_of(user).select_related("provider")
+    for dataset in datasets.order_by("provider__name", "name"):
         runs = Run.objects.filter(policy__dataset=dataset).select_related("policy", "review")
         rows.append(DatasetRow(dataset, latest_policy(dataset), list(runs[:RECENT_RUNS])))
     return rows
@@ -63,7 +65,7 @@ def dataset_rows() -> list[DatasetRow]:
 @permission_required("processing.view_run", raise_exception=True)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "processing/home.html", {"rows": dataset_rows()})
+    return render(request, "processing/home.html", {"rows": dataset_rows(request.user)})
 
 
 # ---- policy editor ------------------------------------------------------------------------------
@@ -141,7 +143,7 @@ def _save_policy(request: HttpRequest, dataset: Dataset) -> HttpResponse:
 @permission_required("processing.add_policy", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def policy_new(request: HttpRequest, name: str) -> HttpResponse:
-    dataset = get_object_or_404(Dataset, name=name)
+    dataset = get_object_or_404(access.datasets_of(request.user), name=name)
     if request.method == "POST":
         return _save_policy(request, dataset)
     latest = latest_policy(dataset)
@@ -178,7 +180,8 @@ def _application_for(request: HttpRequest, dataset: Dataset) -> Any:
 @permission_required("processing.view_policy", raise_exception=True)
 @require_GET
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = get_object_or_404(Policy.objects.select_related("dataset", "created_by"), pk=pk)
+    policies = access.policies_of(request.user).select_related("dataset", "created_by")
+    policy = get_object_or_404(policies, pk=pk)
     parsed, error = results.parsed_policy(policy)
     context = {
         "policy": policy,
@@ -195,7 +198,9 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("processing.run_pseudonymization", raise_exception=True)
 @require_POST
 def policy_run(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = get_object_or_404(Policy.objects.select_related("dataset"), pk=pk)
+    # only the dataset's own provider runs it (a reviewer who may see the policy may not)
+    own = Policy.objects.filter(dataset__in=access.datasets_of(request.user))
+    policy = get_object_or_404(own.select_related("dataset"), pk=pk)
     try:
         run = services.request_run(policy, user=request.user)
     except services.ProcessingError as exc:
@@ -208,10 +213,10 @@ def policy_run(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- run page and adequacy review ---------------------------------------------------------------
 
 
-def get_run(pk: int) -> Run:
-    return get_object_or_404(
-        Run.objects.select_related("policy__dataset__provider", "requested_by"), pk=pk
-    )
+def get_run(user: Any, pk: int) -> Run:
+    """A run of ``user``'s organisation's datasets (404 otherwise)."""
+    runs = access.runs_of(user).select_related("policy__dataset__provider", "requested_by")
+    return get_object_or_404(runs, pk=pk)
 
 
 def review_blocker(user: Any, run: Run) -> Promise | None:
@@ -277,7 +282,7 @@ def _review(request: HttpRequest, run: Run) -> HttpResponse:
 @permission_required("processing.view_run", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_run(pk)
+    run = get_run(request.user, pk)
     if request.method == "POST":
         if not request.user.has_perm("processing.review_adequacy"):
             raise PermissionDenied
@@ -290,7 +295,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status fragment htmx polls; once the run is finished it has no trigger left, and the
     page reloads itself (HX-Refresh) to show the results."""
-    run = get_run(pk)
+    run = get_run(request.user, pk)
     response = render(request, "processing/includes/run_status.html", status_context(run))
     if run.finished and getattr(request, "htmx", False):
         response["HX-Refresh"] = "true"
@@ -313,7 +318,7 @@ def _audit_report(request: HttpRequest, run: Run, kind: str) -> None:
 @permission_required("processing.view_run", raise_exception=True)
 @require_GET
 def report_html(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_run(pk)
+    run = get_run(request.user, pk)
     html = report.render_report(request, run, pdf=False)
     _audit_report(request, run, "html")
     return HttpResponse(html)
@@ -322,7 +327,7 @@ def report_html(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("processing.view_run", raise_exception=True)
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_run(pk)
+    run = get_run(request.user, pk)
     pdf = report.render_pdf(report.render_report(request, run, pdf=True))
     _audit_report(request, run, "pdf")
     response = HttpResponse(pdf, content_type="application/pdf")
